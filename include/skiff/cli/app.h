@@ -1,0 +1,38 @@
+// The `skiff` command line as a function: subcommand dispatch, help and version. src/main.cc only
+// gathers the Environment and the hooks and calls RunApp.
+//
+//   skiff server [flags]       parse ServerOptions, set the log level, run the server
+//   skiff agent [flags]        parse AgentOptions, then report that joining is not built yet
+//   skiff kubectl [args...]    exec kubectl with KUBECONFIG pointing at the server's kubeconfig
+//   skiff version              print VersionLine()
+//   skiff help [command], skiff --help, skiff <command> --help
+//
+// Exit codes: 0 success or help; 1 `skiff agent` (not built yet); 2 usage errors (unknown
+// command, bad flag or value, bad config file), reported on `err` as "skiff: <message>" and
+// "Run 'skiff <command> --help' for usage."; otherwise whatever the hooks return.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "skiff/cli/environment.h"
+#include "skiff/cli/kubectl.h"
+#include "skiff/cli/options.h"
+
+namespace skiff::cli {
+
+// The actions with effects beyond printing, injected so tests can run RunApp without them.
+struct AppHooks {
+  // Runs the server until it stops and returns the exit code (skiff::server::Run).
+  std::function<int(const ServerOptions&)> run_server;
+  // Replaces the process with kubectl; returns an exit code only on failure (ExecKubectl).
+  std::function<int(const KubectlCommand&)> exec_kubectl;
+};
+
+// `args` are argv[1...]. Help and version go to `out`, errors to `err`.
+int RunApp(const std::vector<std::string>& args, const Environment& env, const AppHooks& hooks,
+           std::ostream& out, std::ostream& err);
+
+}  // namespace skiff::cli

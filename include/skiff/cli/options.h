@@ -1,0 +1,106 @@
+// The settings of `skiff server` and `skiff agent`, and the one function per command that builds
+// them from the command line, the config file and the defaults.
+//
+// Sources, lowest precedence first: built-in defaults (some depend on the user and the host, see
+// Environment), the config file, the command line. The config file is the one named by --config,
+// else Environment::config_path when that file exists. It is a YAML mapping whose keys are the
+// long flag names without dashes (`data-dir: /srv/skiff`, `disable-agent: true`), like k3s's
+// config.yaml. Flags take `--name value` or `--name=value`; booleans take `--name` or
+// `--name=BOOL` (Go's ParseBool spellings). A few flags have k3s's one-letter aliases (-c, -d,
+// -o, -s, -t). Repeating a flag on the command line keeps the last value; repeating a key in the
+// file is an error.
+//
+// Every error is InvalidArgument and its message names the source exactly, e.g.
+//   unknown flag "--foo" for "skiff server"
+//   invalid value "70000" for flag --https-listen-port: must be a port number from 1 to 65535
+//   /etc/skiff/config.yaml:3: unknown key "data-dri" (did you mean "data-dir"?)
+//   /etc/skiff/config.yaml:4:7: <yaml-cpp's syntax error>
+// Parsing only reads the config file; it creates nothing and never reads token files.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "skiff/cli/environment.h"
+#include "skiff/common/log.h"
+#include "skiff/common/status.h"
+
+namespace skiff::cli {
+
+// Every field of a ServerOptions returned by ParseServerArgs is validated and filled in; the
+// member initializers are the built-in defaults that do not depend on the Environment. Each
+// comment names the flag (and config-file key) that sets the field.
+struct ServerOptions {
+  // --config: the config file that was read; empty when none was.
+  std::string config_file;
+  // --data-dir: /var/lib/skiff as root, else $HOME/.skiff.
+  std::string data_dir;
+  // --bind-address: an IPv4 or IPv6 address, canonical form.
+  std::string bind_address = "0.0.0.0";
+  // --https-listen-port: 1-65535.
+  std::uint16_t https_listen_port = 6443;
+  // --write-kubeconfig: /etc/skiff/skiff.yaml as root, else <data-dir>/skiff.yaml.
+  std::string write_kubeconfig;
+  // --write-kubeconfig-mode: permission bits, at most 0777.
+  unsigned write_kubeconfig_mode = 0600;
+  // --disable-agent: run the control plane only.
+  bool disable_agent = false;
+  // --node-name: a DNS-1123 subdomain; by default the hostname, lowercased.
+  std::string node_name;
+  // --node-ip: an IP address (canonical form); empty means detect.
+  std::string node_ip;
+  // --token: empty when not given. --token-file: a path. At most one of them is non-empty.
+  std::string token;
+  std::string token_file;
+  // --cluster-cidr: the pod range, canonical CIDR; never overlaps service_cidr.
+  std::string cluster_cidr = "10.42.0.0/16";
+  // --service-cidr: the service cluster IP range, at most 2^20 addresses (IPv4 /12, IPv6 /108).
+  std::string service_cidr = "10.43.0.0/16";
+  // --cluster-dns: inside service_cidr, neither its network address nor its first address;
+  // when not given, the 10th address of service_cidr.
+  std::string cluster_dns = "10.43.0.10";
+  // --cluster-domain: a DNS domain.
+  std::string cluster_domain = "cluster.local";
+  // --datastore-endpoint: etcd http:// or https:// URLs; empty means the embedded SQLite store.
+  std::vector<std::string> datastore_endpoint;
+  // --manifests-dir: /etc/skiff/manifests as root, else <data-dir>/manifests.
+  std::string manifests_dir;
+  // --log-level: debug, info, warning or error.
+  log::Level log_level = log::Level::kInfo;
+  // --compact-interval: how often the store compacts; at least 1s.
+  std::chrono::milliseconds compact_interval = std::chrono::minutes(5);
+};
+
+// The settings of `skiff agent` (joining a server; the agent itself is not built yet).
+struct AgentOptions {
+  // --config, as for the server.
+  std::string config_file;
+  // --server: required, an https:// URL.
+  std::string server;
+  // --token or --token-file: exactly one is non-empty.
+  std::string token;
+  std::string token_file;
+  // --data-dir and --node-name: defaults as for the server.
+  std::string data_dir;
+  std::string node_name;
+  // --node-ip: empty means detect.
+  std::string node_ip;
+  // --log-level.
+  log::Level log_level = log::Level::kInfo;
+};
+
+// `args` are the words after "server" (argv[2...]). --help is not a flag here: callers check
+// for it first (see app.h).
+Result<ServerOptions> ParseServerArgs(const std::vector<std::string>& args, const Environment& env);
+
+// `args` are the words after "agent".
+Result<AgentOptions> ParseAgentArgs(const std::vector<std::string>& args, const Environment& env);
+
+// The kubeconfig path `skiff server` writes for this user given no flags: write-kubeconfig from
+// Environment::config_path when that file sets it, else the default (which follows the file's
+// data-dir for non-root users). Errors come from reading the config file.
+Result<std::string> ServerKubeconfigPath(const Environment& env);
+
+}  // namespace skiff::cli
