@@ -1,10 +1,10 @@
-// The layout of skiff's data directory, and creating it.
+// The layout of skiff's data directory.
 //   <data-dir>/server/db/state.db   the store (embedded SQLite)
+//   <data-dir>/server/tls/          the cluster CA, serving and client certificates
+//   <data-dir>/server/token         the admin bearer token
 #pragma once
 
 #include <string>
-
-#include "skiff/common/status.h"
 
 namespace skiff::server {
 
@@ -12,9 +12,8 @@ struct DataDir {
   std::string root;
   std::string db_dir() const { return root + "/server/db"; }
   std::string db_path() const { return db_dir() + "/state.db"; }
+  std::string tls_dir() const { return root + "/server/tls"; }
+  std::string token_path() const { return root + "/server/token"; }
 };
-
-// Creates `path` and its parents (mode 0700 for what it creates). Fails naming the path.
-Status MakeDirs(const std::string& path);
 
 }  // namespace skiff::server

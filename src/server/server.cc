@@ -1,12 +1,36 @@
 #include "skiff/server/server.h"
 
+#include <malloc.h>
 #include <signal.h>
 
+#include "api/api_handler.h"
+#include "api/https_server.h"
+#include "api/resources.h"
+#include "bootstrap.h"
+#include "controllers/namespace_controller.h"
 #include "data_dir.h"
+#include "skiff/auth/authenticator.h"
+#include "skiff/auth/kubeconfig.h"
+#include "skiff/auth/pki.h"
+#include "skiff/auth/token.h"
+#include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
 #include "skiff/store/sqlite_store.h"
 
 namespace skiff::server {
+namespace {
+
+std::string Hostport(const std::string& host, int port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+int Fail(const std::string& what, const Status& s) {
+  log::Error("server", what, {{"error", s.message()}});
+  return 1;
+}
+
+}  // namespace
 
 int Run(const cli::ServerOptions& options) {
   // Every thread started from here on inherits this mask; the main thread alone takes the
@@ -16,36 +40,98 @@ int Run(const cli::ServerOptions& options) {
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  // A small box: a few malloc arenas instead of one per thread keeps freed memory reusable
+  // across the API's worker threads rather than stranded in idle arenas.
+  mallopt(M_ARENA_MAX, 2);
 
   if (!options.datastore_endpoint.empty()) {
-    log::Error("server",
-               "the etcd datastore is not built yet; remove --datastore-endpoint to "
-               "use the embedded SQLite store");
+    log::Error("server", "the etcd datastore is not built yet; remove --datastore-endpoint to "
+                         "use the embedded SQLite store");
     return 1;
   }
   DataDir dir{options.data_dir};
   if (Status s = MakeDirs(dir.db_dir()); !s.ok()) {
-    log::Error("server", "cannot prepare the data directory", {{"error", s.message()}});
-    return 1;
+    return Fail("cannot prepare the data directory", s);
   }
   store::SqliteStoreOptions store_options;
   store_options.path = dir.db_path();
   store_options.compact_interval = options.compact_interval;
   auto store = store::OpenSqliteStore(store_options);
-  if (!store.ok()) {
-    log::Error("server", "cannot open the store", {{"error", store.status().message()}});
-    return 1;
+  if (!store.ok()) return Fail("cannot open the store", store.status());
+
+  const std::string node_address = NodeAddress(options);
+  auth::PkiOptions pki;
+  pki.tls_dir = dir.tls_dir();
+  pki.hostname = options.node_name;
+  pki.cluster_domain = options.cluster_domain;
+  pki.service_cidrs = {options.service_cidr};
+  pki.node_ips = {node_address};
+  auto material = auth::EnsurePki(pki);
+  if (!material.ok()) return Fail("cannot prepare the cluster certificates", material.status());
+  auto token = auth::EnsureTokenFile(dir.token_path());
+  if (!token.ok()) return Fail("cannot prepare the admin token", token.status());
+  auth::Authenticator authenticator;
+  if (Status s = authenticator.AddToken(*token, {"system:admin", "", {"system:masters"}});
+      !s.ok()) {
+    return Fail("cannot load the admin token", s);
   }
-  // Plainly, until the next capabilities land: nothing serves the Kubernetes API yet.
+
+  api::Resources resources(**store, apis::Registry::Builtin());
+  resources.SetServiceCidr(options.service_cidr);
+  if (Status s = EnsureBootstrapObjects(resources, options); !s.ok()) {
+    return Fail("cannot create the cluster's bootstrap objects", s);
+  }
+  controllers::NamespaceController namespaces(resources);
+
+  api::ApiHandler handler(resources, Hostport(node_address, options.https_listen_port));
+  api::HttpsServerOptions http;
+  http.bind_address = options.bind_address;
+  http.port = options.https_listen_port;
+  http.cert_pem = material->serving.cert_pem;
+  http.key_pem = material->serving.key_pem;
+  http.client_ca_pem = material->ca_cert_pem;
+  http.authenticate = [&authenticator](X509* cert,
+                                       const std::string& authorization) -> std::optional<auth::UserInfo> {
+    auth::AuthnResult r = authenticator.Authenticate(cert, authorization);
+    if (r.outcome == auth::AuthnOutcome::kAuthenticated) return r.user;
+    return std::nullopt;
+  };
+  http.allow_anonymous = &api::ApiHandler::AllowAnonymous;
+  auto server = api::HttpsServer::Start(
+      http, [&handler](api::HttpRequest req, std::shared_ptr<api::Responder> res) {
+        handler.Handle(std::move(req), std::move(res));
+      });
+  if (!server.ok()) return Fail("cannot start the API server", server.status());
+
+  // The API answers now: hand out the kubeconfig.
+  auth::KubeconfigOptions kc;
+  kc.server = "https://" + Hostport(options.bind_address == "0.0.0.0" || options.bind_address == "::"
+                                        ? "127.0.0.1"
+                                        : options.bind_address,
+                                    (*server)->port());
+  kc.ca_pem = material->ca_cert_pem;
+  const auth::CertKeyPair& admin = material->clients.at(auth::AdminClientCert().name);
+  kc.client_cert_pem = admin.cert_pem;
+  kc.client_key_pem = admin.key_pem;
+  if (Status s = auth::WriteKubeconfig(options.write_kubeconfig,
+                                       static_cast<mode_t>(options.write_kubeconfig_mode), kc);
+      !s.ok()) {
+    return Fail("cannot write the kubeconfig", s);
+  }
   log::Warning("server",
-               "this build has the store only: the Kubernetes API server, controllers and node "
-               "agent are not built yet, so kubectl cannot connect");
-  log::Info("server", "running", {{"data-dir", options.data_dir}, {"db", dir.db_path()}});
+               "the node agent, scheduler and workload controllers are not built yet: pods are "
+               "stored but do not run");
+  log::Info("server", "running",
+            {{"data-dir", options.data_dir},
+             {"https", Hostport(options.bind_address, (*server)->port())},
+             {"kubeconfig", options.write_kubeconfig}});
 
   int sig = 0;
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  store->reset();
+  server->reset();
+  namespaces.Stop();
   log::Info("server", "stopped");
   return 0;
 }

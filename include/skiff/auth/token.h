@@ -1,0 +1,18 @@
+// The admin bearer token file.
+#pragma once
+
+#include <string>
+
+#include "skiff/common/status.h"
+
+namespace skiff::auth {
+
+// Returns the token stored at `path`, creating it first when the file does not exist: 32 random
+// bytes as 64 lower-case hex characters plus a newline, written atomically with mode 0600 (the
+// parent directories are created 0700). An existing file is never rewritten; its content is
+// used with surrounding whitespace removed. Errors: kCorrupt naming the file when it is empty
+// or the token contains whitespace or control characters; file-system errors naming the path.
+// Calls for the same path must not overlap.
+Result<std::string> EnsureTokenFile(const std::string& path);
+
+}  // namespace skiff::auth

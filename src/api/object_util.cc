@@ -1,0 +1,132 @@
+#include "object_util.h"
+
+#include <sys/random.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace skiff::api {
+namespace {
+
+void RandomBytes(unsigned char* out, size_t n) {
+  while (n > 0) {
+    ssize_t got = getrandom(out, n, 0);
+    if (got <= 0) continue;
+    out += got;
+    n -= static_cast<size_t>(got);
+  }
+}
+
+}  // namespace
+
+std::string Rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::string NowRfc3339() { return Rfc3339(std::chrono::system_clock::now()); }
+
+bool ParseRfc3339(const std::string& text, std::chrono::system_clock::time_point* out) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+    return false;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  std::time_t secs = timegm(&tm);
+  size_t i = static_cast<size_t>(consumed);
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  }
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int hh = 0, mm = 0;
+    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &hh, &mm) != 2) return false;
+    int offset = (hh * 3600 + mm * 60) * (text[i] == '+' ? 1 : -1);
+    secs -= offset;
+  } else if (i >= text.size() || (text[i] != 'Z' && text[i] != 'z')) {
+    return false;
+  }
+  *out = std::chrono::system_clock::from_time_t(secs);
+  return true;
+}
+
+std::string NewUid() {
+  unsigned char b[16];
+  RandomBytes(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+std::string RandomNameSuffix() {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  unsigned char b[5];
+  RandomBytes(b, sizeof b);
+  std::string s;
+  for (unsigned char c : b) s += kAlphabet[c % (sizeof kAlphabet - 1)];
+  return s;
+}
+
+std::string StoragePrefix(const apis::ResourceType& rt, const std::string& ns) {
+  std::string p = "/registry/" + (rt.group.empty() ? std::string("core") : rt.group) + "/" +
+                  rt.resource + "/";
+  if (rt.namespaced && !ns.empty()) p += ns + "/";
+  return p;
+}
+
+std::string StorageKey(const apis::ResourceType& rt, const std::string& ns,
+                       const std::string& name) {
+  return StoragePrefix(rt, rt.namespaced ? ns : std::string()) + name;
+}
+
+Result<json> DecodeStored(const store::KeyValue& kv, const apis::ResourceType& rt) {
+  json obj = json::parse(kv.value, nullptr, false);
+  if (obj.is_discarded() || !obj.is_object()) {
+    return CorruptError("stored object " + kv.key + " is not a JSON object");
+  }
+  obj["apiVersion"] = rt.api_version();
+  obj["kind"] = rt.kind;
+  if (!obj["metadata"].is_object()) obj["metadata"] = json::object();
+  obj["metadata"]["resourceVersion"] = std::to_string(kv.mod_revision);
+  return obj;
+}
+
+std::string EncodeForStore(const json& obj) {
+  json copy = obj;
+  if (copy.contains("metadata") && copy["metadata"].is_object()) {
+    copy["metadata"].erase("resourceVersion");
+  }
+  return copy.dump();
+}
+
+const json* Find(const json& obj, std::initializer_list<const char*> path) {
+  const json* cur = &obj;
+  for (const char* p : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(p);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return cur;
+}
+
+std::string GetString(const json& obj, std::initializer_list<const char*> path,
+                      const std::string& fallback) {
+  const json* v = Find(obj, path);
+  return v && v->is_string() ? v->get<std::string>() : fallback;
+}
+
+}  // namespace skiff::api

@@ -1,0 +1,347 @@
+#include "apis/selectors/go_text.h"
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <set>
+
+namespace skiff::apis::selectors_internal {
+namespace {
+
+constexpr std::string_view kHex = "0123456789abcdef";
+
+void AppendHexByte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out += kHex[b >> 4];
+  out += kHex[b & 0xf];
+}
+
+void AppendHexRune(std::string& out, char32_t r) {
+  int digits = r <= 0xffff ? 4 : 8;
+  out += digits == 4 ? "\\u" : "\\U";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[(r >> shift) & 0xf];
+}
+
+// Decodes one UTF-8 rune at s[i]; returns its length, or 0 for an invalid byte.
+size_t DecodeRune(std::string_view s, size_t i, char32_t* rune) {
+  auto b0 = static_cast<unsigned char>(s[i]);
+  size_t len = 0;
+  char32_t r = 0;
+  if (b0 < 0x80) {
+    *rune = b0;
+    return 1;
+  } else if ((b0 & 0xe0) == 0xc0) {
+    len = 2;
+    r = b0 & 0x1f;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    len = 3;
+    r = b0 & 0x0f;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    len = 4;
+    r = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    r = (r << 6) | (b & 0x3f);
+  }
+  // Reject overlong forms, surrogates and out-of-range values, as Go's decoder does.
+  if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
+      (r >= 0xd800 && r <= 0xdfff) || r > 0x10ffff) {
+    return 0;
+  }
+  *rune = r;
+  return len;
+}
+
+bool IsPrintableNonAscii(char32_t r) {
+  if (r >= 0x80 && r <= 0x9f) return false;  // C1 controls
+  if (r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff) return false;
+  if (r == 0xfffe || r == 0xffff) return false;
+  return true;
+}
+
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// ^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$
+bool MatchesQualifiedName(std::string_view s) {
+  if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  for (char c : s) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+bool MatchesDns1123Subdomain(std::string_view s) {
+  if (s.empty()) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    std::string_view label = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
+    if (label.empty() || !IsLowerAlnum(label.front()) || !IsLowerAlnum(label.back())) {
+      return false;
+    }
+    for (char c : label) {
+      if (!IsLowerAlnum(c) && c != '-') return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+constexpr std::string_view kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+constexpr std::string_view kQualifiedNameErrMsg =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character";
+constexpr size_t kQualifiedNameMaxLength = 63;
+constexpr std::string_view kLabelValueFmt = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+constexpr std::string_view kLabelValueErrMsg =
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character";
+constexpr size_t kLabelValueMaxLength = 63;
+constexpr std::string_view kDns1123SubdomainFmt =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+constexpr std::string_view kDns1123SubdomainErrMsg =
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character";
+constexpr size_t kDns1123SubdomainMaxLength = 253;
+
+// validation.RegexError.
+std::string RegexError(std::string_view msg, std::string_view fmt,
+                       std::initializer_list<std::string_view> examples) {
+  std::string out(msg);
+  if (examples.size() == 0) {
+    return out + " (regex used for validation is '" + std::string(fmt) + "')";
+  }
+  out += " (e.g. ";
+  bool first = true;
+  for (std::string_view ex : examples) {
+    if (!first) out += " or ";
+    first = false;
+    out += "'";
+    out += ex;
+    out += "', ";
+  }
+  out += "regex used for validation is '";
+  out += fmt;
+  out += "')";
+  return out;
+}
+
+std::string MaxLenError(size_t n) {
+  return "must be no more than " + std::to_string(n) + " characters";
+}
+
+std::vector<std::string> Dns1123SubdomainErrors(std::string_view value) {
+  std::vector<std::string> errs;
+  if (value.size() > kDns1123SubdomainMaxLength) {
+    errs.push_back(MaxLenError(kDns1123SubdomainMaxLength));
+  }
+  if (!MatchesDns1123Subdomain(value)) {
+    errs.push_back(RegexError(kDns1123SubdomainErrMsg, kDns1123SubdomainFmt, {"example.com"}));
+  }
+  return errs;
+}
+
+}  // namespace
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  size_t i = 0;
+  while (i < s.size()) {
+    char32_t r = 0;
+    size_t len = DecodeRune(s, i, &r);
+    if (len == 0) {
+      AppendHexByte(out, static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    if (r < 0x80) {
+      char c = static_cast<char>(r);
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\a':
+          out += "\\a";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\v':
+          out += "\\v";
+          break;
+        default:
+          if (r < 0x20 || r == 0x7f) {
+            AppendHexByte(out, static_cast<unsigned char>(r));
+          } else {
+            out += c;
+          }
+      }
+    } else if (IsPrintableNonAscii(r)) {
+      out.append(s.substr(i, len));
+    } else {
+      AppendHexRune(out, r);
+    }
+    i += len;
+  }
+  out += "\"";
+  return out;
+}
+
+std::string GoStringSlice(const std::vector<std::string>& values) {
+  if (values.empty()) return "[]string(nil)";
+  std::string out = "[]string{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    out += GoQuote(values[i]);
+  }
+  return out + "}";
+}
+
+std::string InvalidValueError(std::string_view path, std::string_view value,
+                              std::string_view detail) {
+  std::string out(path);
+  out += ": Invalid value: ";
+  out += GoQuote(value);
+  if (!detail.empty()) {
+    out += ": ";
+    out += detail;
+  }
+  return out;
+}
+
+std::string InvalidValuesError(std::string_view path, const std::vector<std::string>& values,
+                               std::string_view detail) {
+  std::string out(path);
+  out += ": Invalid value: ";
+  out += GoStringSlice(values);
+  if (!detail.empty()) {
+    out += ": ";
+    out += detail;
+  }
+  return out;
+}
+
+std::vector<std::string> QualifiedNameErrors(std::string_view value) {
+  std::vector<std::string> errs;
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = value.find('/', start);
+    if (slash == std::string_view::npos) {
+      parts.push_back(value.substr(start));
+      break;
+    }
+    parts.push_back(value.substr(start, slash - start));
+    start = slash + 1;
+  }
+  std::string_view name;
+  if (parts.size() == 1) {
+    name = parts[0];
+  } else if (parts.size() == 2) {
+    std::string_view prefix = parts[0];
+    name = parts[1];
+    if (prefix.empty()) {
+      errs.push_back("prefix part must be non-empty");
+    } else {
+      for (const std::string& m : Dns1123SubdomainErrors(prefix))
+        errs.push_back("prefix part " + m);
+    }
+  } else {
+    errs.push_back(
+        "a qualified name " +
+        RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}) +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+    return errs;
+  }
+  if (name.empty()) {
+    errs.push_back("name part must be non-empty");
+  } else if (name.size() > kQualifiedNameMaxLength) {
+    errs.push_back("name part " + MaxLenError(kQualifiedNameMaxLength));
+  }
+  if (!MatchesQualifiedName(name)) {
+    errs.push_back("name part " + RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
+                                             {"MyName", "my.name", "123-abc"}));
+  }
+  return errs;
+}
+
+std::vector<std::string> LabelValueErrors(std::string_view value) {
+  std::vector<std::string> errs;
+  if (value.size() > kLabelValueMaxLength) errs.push_back(MaxLenError(kLabelValueMaxLength));
+  if (!value.empty() && !MatchesQualifiedName(value)) {
+    errs.push_back(RegexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
+  }
+  return errs;
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string AggregateText(const std::vector<std::string>& messages) {
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (const std::string& m : messages) {
+    if (seen.insert(m).second) unique.push_back(m);
+  }
+  if (unique.empty()) return "";
+  if (unique.size() == 1) return unique[0];
+  return "[" + Join(unique, ", ") + "]";
+}
+
+std::optional<long long> ParseInt64(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  bool negative = false;
+  if (s[0] == '+' || s[0] == '-') {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+    if (s.empty()) return std::nullopt;
+  }
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  // Accumulate as a magnitude so that -9223372036854775808 parses.
+  std::uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  constexpr std::uint64_t kMaxPositive = 9223372036854775807ULL;
+  if (negative) {
+    if (magnitude > kMaxPositive + 1) return std::nullopt;
+    if (magnitude == kMaxPositive + 1) return std::numeric_limits<long long>::min();
+    return -static_cast<long long>(magnitude);
+  }
+  if (magnitude > kMaxPositive) return std::nullopt;
+  return static_cast<long long>(magnitude);
+}
+
+}  // namespace skiff::apis::selectors_internal
