@@ -112,6 +112,13 @@ json DeletedBody(const apis::ResourceType& rt, const json& obj) {
 
 }  // namespace
 
+std::optional<std::string> MastersOnly(const UserInfo& user, const RequestInfo&) {
+  for (const std::string& g : user.groups) {
+    if (g == "system:masters") return std::nullopt;
+  }
+  return std::string("only members of system:masters are authorized until RBAC is enforced");
+}
+
 ApiHandler::ApiHandler(Resources& resources, std::string server_address)
     : resources_(resources),
       server_address_(std::move(server_address)),
@@ -147,6 +154,17 @@ void ApiHandler::Handle(HttpRequest request, std::shared_ptr<Responder> responde
     }
   }
   RequestInfo info = ParseRequestInfo(request);
+  if (request.authenticated && authorizer_) {
+    if (auto denied = authorizer_(request.user, info)) {
+      std::string what = info.is_resource
+                             ? "resource \"" + info.resource + "\" in API group \"" + info.group +
+                                   "\"" + (info.ns.empty() ? "" : " in the namespace \"" + info.ns + "\"")
+                             : "path \"" + request.path + "\"";
+      return responder->Send(ErrorResponse(Forbidden("User \"" + request.user.name +
+                                                     "\" cannot " + info.verb + " " + what + ": " +
+                                                     *denied)));
+    }
+  }
   if (info.is_resource) return HandleResource(request, std::move(responder));
   if (!info.version.empty() && info.resource.empty()) {
     json list = ResourceList(resources_.registry(), info.group, info.version);

@@ -2,15 +2,25 @@
 // verb, answered as kube-apiserver answers them.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http_types.h"
 #include "openapi.h"
+#include "request_info.h"
 #include "resources.h"
 #include "watch.h"
 
 namespace skiff::api {
+
+// Decides whether a user may perform a request; returns the reason for a denial, or nullopt
+// to allow. The seam for RBAC: until it is enforced, members of system:masters may do
+// everything and nobody else may do anything.
+using Authorizer =
+    std::function<std::optional<std::string>(const UserInfo& user, const RequestInfo& info)>;
+std::optional<std::string> MastersOnly(const UserInfo& user, const RequestInfo& info);
 
 class ApiHandler {
  public:
@@ -19,6 +29,8 @@ class ApiHandler {
   ~ApiHandler();
 
   void Handle(HttpRequest request, std::shared_ptr<Responder> responder);
+
+  void SetAuthorizer(Authorizer authorizer) { authorizer_ = std::move(authorizer); }
 
   // Paths reachable without credentials.
   static bool AllowAnonymous(const std::string& path);
@@ -30,6 +42,7 @@ class ApiHandler {
   std::string server_address_;
   WatchService watches_;
   OpenApi openapi_;
+  Authorizer authorizer_ = MastersOnly;
 };
 
 }  // namespace skiff::api

@@ -1,5 +1,7 @@
 #include "apis/selectors/go_text.h"
 
+#include "skiff/apis/validation.h"
+
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -62,93 +64,6 @@ bool IsPrintableNonAscii(char32_t r) {
   if (r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff) return false;
   if (r == 0xfffe || r == 0xffff) return false;
   return true;
-}
-
-bool IsAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// ^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$
-bool MatchesQualifiedName(std::string_view s) {
-  if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
-  for (char c : s) {
-    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
-bool MatchesDns1123Subdomain(std::string_view s) {
-  if (s.empty()) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view label = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (label.empty() || !IsLowerAlnum(label.front()) || !IsLowerAlnum(label.back())) {
-      return false;
-    }
-    for (char c : label) {
-      if (!IsLowerAlnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-constexpr std::string_view kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-constexpr std::string_view kQualifiedNameErrMsg =
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character";
-constexpr size_t kQualifiedNameMaxLength = 63;
-constexpr std::string_view kLabelValueFmt = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
-constexpr std::string_view kLabelValueErrMsg =
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character";
-constexpr size_t kLabelValueMaxLength = 63;
-constexpr std::string_view kDns1123SubdomainFmt =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-constexpr std::string_view kDns1123SubdomainErrMsg =
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character";
-constexpr size_t kDns1123SubdomainMaxLength = 253;
-
-// validation.RegexError.
-std::string RegexError(std::string_view msg, std::string_view fmt,
-                       std::initializer_list<std::string_view> examples) {
-  std::string out(msg);
-  if (examples.size() == 0) {
-    return out + " (regex used for validation is '" + std::string(fmt) + "')";
-  }
-  out += " (e.g. ";
-  bool first = true;
-  for (std::string_view ex : examples) {
-    if (!first) out += " or ";
-    first = false;
-    out += "'";
-    out += ex;
-    out += "', ";
-  }
-  out += "regex used for validation is '";
-  out += fmt;
-  out += "')";
-  return out;
-}
-
-std::string MaxLenError(size_t n) {
-  return "must be no more than " + std::to_string(n) + " characters";
-}
-
-std::vector<std::string> Dns1123SubdomainErrors(std::string_view value) {
-  std::vector<std::string> errs;
-  if (value.size() > kDns1123SubdomainMaxLength) {
-    errs.push_back(MaxLenError(kDns1123SubdomainMaxLength));
-  }
-  if (!MatchesDns1123Subdomain(value)) {
-    errs.push_back(RegexError(kDns1123SubdomainErrMsg, kDns1123SubdomainFmt, {"example.com"}));
-  }
-  return errs;
 }
 
 }  // namespace
@@ -246,57 +161,14 @@ std::string InvalidValuesError(std::string_view path, const std::vector<std::str
   return out;
 }
 
+// The rules and messages live with the other name validators (validation.h); selectors use
+// the same ones.
 std::vector<std::string> QualifiedNameErrors(std::string_view value) {
-  std::vector<std::string> errs;
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = value.find('/', start);
-    if (slash == std::string_view::npos) {
-      parts.push_back(value.substr(start));
-      break;
-    }
-    parts.push_back(value.substr(start, slash - start));
-    start = slash + 1;
-  }
-  std::string_view name;
-  if (parts.size() == 1) {
-    name = parts[0];
-  } else if (parts.size() == 2) {
-    std::string_view prefix = parts[0];
-    name = parts[1];
-    if (prefix.empty()) {
-      errs.push_back("prefix part must be non-empty");
-    } else {
-      for (const std::string& m : Dns1123SubdomainErrors(prefix))
-        errs.push_back("prefix part " + m);
-    }
-  } else {
-    errs.push_back(
-        "a qualified name " +
-        RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}) +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
-    return errs;
-  }
-  if (name.empty()) {
-    errs.push_back("name part must be non-empty");
-  } else if (name.size() > kQualifiedNameMaxLength) {
-    errs.push_back("name part " + MaxLenError(kQualifiedNameMaxLength));
-  }
-  if (!MatchesQualifiedName(name)) {
-    errs.push_back("name part " + RegexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
-                                             {"MyName", "my.name", "123-abc"}));
-  }
-  return errs;
+  return IsQualifiedName(value);
 }
 
 std::vector<std::string> LabelValueErrors(std::string_view value) {
-  std::vector<std::string> errs;
-  if (value.size() > kLabelValueMaxLength) errs.push_back(MaxLenError(kLabelValueMaxLength));
-  if (!value.empty() && !MatchesQualifiedName(value)) {
-    errs.push_back(RegexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
-  }
-  return errs;
+  return IsValidLabelValue(value);
 }
 
 std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
