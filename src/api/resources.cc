@@ -363,18 +363,18 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
   const std::string key = StorageKey(rt, ns, name);
   // An object being deleted goes once its last finalizer is removed.
   if (Find(old, {"metadata", "deletionTimestamp"}) && Finalized(rt, obj)) {
-    if (options.dry_run) return std::move(obj);
+    if (options.dry_run) return obj;
     auto gone = store_.Delete(key, old_rev);
     if (!gone.ok()) return FromStatus(gone.status(), &rt, name);
     obj["metadata"]["resourceVersion"] = std::to_string(gone->mod_revision);
-    return std::move(obj);
+    return obj;
   }
   if (WithoutResourceVersion(obj) == WithoutResourceVersion(old)) return old;  // nothing changed
-  if (options.dry_run) return std::move(obj);
+  if (options.dry_run) return obj;
   auto kv = store_.Update(key, EncodeForStore(obj), old_rev);
   if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
   obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-  return std::move(obj);
+  return obj;
 }
 
 ApiResult<json> Resources::GuaranteedUpdate(
@@ -448,11 +448,11 @@ ApiResult<json> Resources::Delete(const apis::ResourceType& rt, const std::strin
     const bool graceful = grace > 0;
     const bool finalizing = HasFinalizers(obj) || IsNamespace(rt);
     if (!graceful && !finalizing) {
-      if (o.dry_run) return std::move(obj);
+      if (o.dry_run) return obj;
       auto gone = store_.Delete(key, kv->mod_revision);
       if (gone.ok()) {
         obj["metadata"]["resourceVersion"] = std::to_string(gone->mod_revision);
-        return std::move(obj);
+        return obj;
       }
       if (gone.status().code() == Code::kConflict && attempt < kMaxConflictRetries) continue;
       return FromStatus(gone.status(), &rt, name);
@@ -468,12 +468,12 @@ ApiResult<json> Resources::Delete(const apis::ResourceType& rt, const std::strin
       meta["deletionGracePeriodSeconds"] = grace;
       changed = true;
     }
-    if (!changed) return std::move(obj);
-    if (o.dry_run) return std::move(obj);
+    if (!changed) return obj;
+    if (o.dry_run) return obj;
     auto kv2 = store_.Update(key, EncodeForStore(obj), kv->mod_revision);
     if (kv2.ok()) {
       obj["metadata"]["resourceVersion"] = std::to_string(kv2->mod_revision);
-      return std::move(obj);
+      return obj;
     }
     if (kv2.status().code() == Code::kConflict && attempt < kMaxConflictRetries) continue;
     return FromStatus(kv2.status(), &rt, name);
