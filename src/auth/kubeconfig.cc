@@ -1,5 +1,7 @@
 #include "skiff/auth/kubeconfig.h"
 
+#include "skiff/common/base64.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <stdexcept>
@@ -44,7 +46,7 @@ std::string Render(const KubeconfigOptions& o) {
   out << YAML::Key << "name" << YAML::Value << o.name;
   out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "server" << YAML::Value << o.server;
-  out << YAML::Key << "certificate-authority-data" << YAML::Value << ossl::Base64Encode(o.ca_pem);
+  out << YAML::Key << "certificate-authority-data" << YAML::Value << Base64Encode(o.ca_pem);
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
 
   out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
@@ -52,8 +54,8 @@ std::string Render(const KubeconfigOptions& o) {
   out << YAML::Key << "user" << YAML::Value << YAML::BeginMap;
   if (!o.client_cert_pem.empty()) {
     out << YAML::Key << "client-certificate-data" << YAML::Value
-        << ossl::Base64Encode(o.client_cert_pem);
-    out << YAML::Key << "client-key-data" << YAML::Value << ossl::Base64Encode(o.client_key_pem);
+        << Base64Encode(o.client_cert_pem);
+    out << YAML::Key << "client-key-data" << YAML::Value << Base64Encode(o.client_key_pem);
   }
   if (!o.token.empty()) out << YAML::Key << "token" << YAML::Value << o.token;
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;

@@ -35,18 +35,6 @@ bool AsnTime(const ASN1_TIME* t, std::chrono::system_clock::time_point* out) {
   return true;
 }
 
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 }  // namespace
 
 std::string DrainErrors() {
@@ -191,54 +179,6 @@ std::vector<int> ExtendedKeyUsages(const X509* cert, bool* present) {
   return out;
 }
 
-std::string Base64Encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(data[k])); };
-  for (; i + 3 <= data.size(); i += 3) {
-    unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += kBase64Alphabet[v >> 6 & 63];
-    out += kBase64Alphabet[v & 63];
-  }
-  size_t rest = data.size() - i;
-  if (rest > 0) {
-    unsigned v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
-    out += kBase64Alphabet[v >> 18 & 63];
-    out += kBase64Alphabet[v >> 12 & 63];
-    out += rest == 2 ? kBase64Alphabet[v >> 6 & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-bool Base64Decode(std::string_view text, std::string* out) {
-  out->clear();
-  if (text.size() % 4 != 0) return false;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    bool last = i + 4 == text.size();
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + static_cast<size_t>(k)];
-      if (c == '=' && last && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) return false;  // data after padding
-      v[k] = Base64Value(c);
-      if (v[k] < 0) return false;
-    }
-    unsigned n = static_cast<unsigned>(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
-    *out += static_cast<char>(n >> 16 & 0xff);
-    if (pad < 2) *out += static_cast<char>(n >> 8 & 0xff);
-    if (pad < 1) *out += static_cast<char>(n & 0xff);
-  }
-  return true;
-}
 
 std::string HexEncode(const unsigned char* data, size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";

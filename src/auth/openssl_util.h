@@ -88,10 +88,6 @@ bool IsCa(const X509* cert);
 // Sets *present to whether the extension exists.
 std::vector<int> ExtendedKeyUsages(const X509* cert, bool* present);
 
-// Standard base64 (RFC 4648, with padding, no line breaks) and its inverse. Decode returns
-// false on malformed input.
-std::string Base64Encode(std::string_view data);
-bool Base64Decode(std::string_view text, std::string* out);
 
 // Lower-case hex of bytes.
 std::string HexEncode(const unsigned char* data, size_t size);
