@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc)
 
-scripts/build.sh build
+scripts/build.sh build -DSKIFF_BUILD_TESTS=ON
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 if [ "${SKIFF_SKIP_SANITIZE:-0}" != 1 ]; then
