@@ -323,16 +323,15 @@ ApiResult<json> Resources::Update(const apis::ResourceType& rt, const std::strin
                     "version and try again");
   }
   return CommitUpdate(rt, ns, name, *old, kv->mod_revision, std::move(obj), subresource,
-                      rv.empty(), options, warnings);
+                      options, warnings);
 }
 
 ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std::string& ns,
                                         const std::string& name, const json& old,
                                         store::Revision old_rev, json obj,
-                                        const std::string& subresource, bool unconditional,
+                                        const std::string& subresource,
                                         const WriteOptions& options,
                                         std::vector<std::string>* warnings) {
-  (void)unconditional;  // the store compares against old_rev either way
   if (subresource != "status") {
     if (auto ok = CheckFields(rt, obj, options.field_validation, warnings); !ok.ok()) {
       return ok.error();
@@ -388,7 +387,7 @@ ApiResult<json> Resources::GuaranteedUpdate(
     auto changed = mutate(*current);
     if (!changed.ok()) return changed.error();
     auto result = CommitUpdate(rt, ns, name, *current, kv->mod_revision, std::move(*changed),
-                               subresource, false, WriteOptions{}, nullptr);
+                               subresource, WriteOptions{}, nullptr);
     if (result.ok() || result.error().code != 409 || attempt >= kMaxConflictRetries) {
       return result;
     }

@@ -103,7 +103,7 @@ class Resources {
                                 const WriteOptions& options, std::vector<std::string>* warnings);
   ApiResult<json> CommitUpdate(const apis::ResourceType& rt, const std::string& ns,
                                const std::string& name, const json& old, store::Revision old_rev,
-                               json obj, const std::string& subresource, bool unconditional,
+                               json obj, const std::string& subresource,
                                const WriteOptions& options, std::vector<std::string>* warnings);
   ApiResult<json> Apply(const apis::ResourceType& rt, const std::string& ns,
                         const std::string& name, const std::string& body,

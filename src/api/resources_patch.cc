@@ -116,7 +116,7 @@ ApiResult<json> Resources::Apply(const apis::ResourceType& rt, const std::string
       if (attempt >= 16) return Conflict(rt, name, "the object changed during apply");
       continue;
     }
-    auto updated = CommitUpdate(rt, ns, name, live, kv->mod_revision, std::move(obj), "", false,
+    auto updated = CommitUpdate(rt, ns, name, live, kv->mod_revision, std::move(obj), "",
                                 tracked, warnings);
     if (updated.ok() || updated.error().code != 409 || attempt >= 16) return updated;
   }

@@ -6,7 +6,7 @@
 namespace skiff::api {
 namespace {
 
-json ScaleOf(const apis::ResourceType& rt, const json& obj) {
+json ScaleOf(const json& obj) {
   std::string selector;
   if (const json* sel = Find(obj, {"spec", "selector"})) {
     auto s = apis::LabelSelectorFromJson(*sel);
@@ -17,7 +17,6 @@ json ScaleOf(const apis::ResourceType& rt, const json& obj) {
                {"uid", GetString(obj, {"metadata", "uid"})},
                {"resourceVersion", GetString(obj, {"metadata", "resourceVersion"})},
                {"creationTimestamp", GetString(obj, {"metadata", "creationTimestamp"})}};
-  (void)rt;
   const json* status_replicas = Find(obj, {"status", "replicas"});
   return {{"apiVersion", "autoscaling/v1"},
           {"kind", "Scale"},
@@ -53,7 +52,7 @@ ApiResult<json> SetReplicas(Resources& res, const apis::ResourceType& rt, const 
     return obj;
   });
   if (!updated.ok()) return updated.error();
-  return ScaleOf(rt, *updated);
+  return ScaleOf(*updated);
 }
 
 }  // namespace
@@ -62,7 +61,7 @@ ApiResult<json> GetScale(Resources& res, const apis::ResourceType& rt, const std
                          const std::string& name) {
   auto obj = res.Get(rt, ns, name);
   if (!obj.ok()) return obj.error();
-  return ScaleOf(rt, *obj);
+  return ScaleOf(*obj);
 }
 
 ApiResult<json> UpdateScale(Resources& res, const apis::ResourceType& rt, const std::string& ns,
