@@ -198,9 +198,14 @@ void ApiHandler::HandleResource(const HttpRequest& request, std::shared_ptr<Resp
   if (!sub.empty() && !rt.HasSubresource(sub)) {
     return responder->Send(ErrorResponse(PageNotFound(request.path)));
   }
+  if (sub == "log" && info.verb == "get" && pod_io_) {
+    auto log_request = ParsePodLogRequest(resources_, info.ns, info.name, request);
+    if (!log_request.ok()) return responder->Send(ErrorResponse(log_request.error()));
+    return pod_io_->StreamLog(*log_request, std::move(responder));
+  }
   if (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward") {
     return responder->Send(ErrorResponse(ServiceUnavailable(
-        "pods/" + sub + " is served by the node agent, which is not running in this build")));
+        "pods/" + sub + " is served by the node agent, which is " + (pod_io_ ? "not able to serve it yet" : "not running on this server"))));
   }
   if (sub == "scale") {
     if (info.verb == "get") return send(GetScale(resources_, rt, info.ns, info.name), 200);

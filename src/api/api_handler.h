@@ -9,6 +9,7 @@
 
 #include "http_types.h"
 #include "openapi.h"
+#include "pod_io.h"
 #include "request_info.h"
 #include "resources.h"
 #include "watch.h"
@@ -31,6 +32,9 @@ class ApiHandler {
   void Handle(HttpRequest request, std::shared_ptr<Responder> responder);
 
   void SetAuthorizer(Authorizer authorizer) { authorizer_ = std::move(authorizer); }
+  // The node side of pods/log (and later exec, attach); null answers 503. Not owned; set
+  // before serving and outliving the handler.
+  void SetPodIo(PodIo* io) { pod_io_ = io; }
 
   // Paths reachable without credentials.
   static bool AllowAnonymous(const std::string& path);
@@ -43,6 +47,7 @@ class ApiHandler {
   WatchService watches_;
   OpenApi openapi_;
   Authorizer authorizer_ = MastersOnly;
+  PodIo* pod_io_ = nullptr;
 };
 
 }  // namespace skiff::api

@@ -1,5 +1,6 @@
 // `skiff server`: its flag table, defaults that depend on the environment, and the checks that
 // span several settings.
+#include <cctype>
 #include <chrono>
 
 #include "cli/common_flags.h"
@@ -52,6 +53,15 @@ Status SetServiceCidr(O& o, std::string_view v) {
 Status SetClusterDomain(O& o, std::string_view v) {
   if (Status s = CheckDnsDomain(v); !s.ok()) return s;
   o.cluster_domain = std::string(v);
+  return Status::Ok();
+}
+
+// Linux interface names: at most 15 bytes, no '/', ':' or whitespace.
+Status SetBridgeName(O& o, std::string_view v) {
+  bool ok = !v.empty() && v.size() <= 15 && v != "." && v != "..";
+  for (char c : v) ok = ok && c != '/' && c != ':' && !std::isspace(static_cast<unsigned char>(c));
+  if (!ok) return InvalidArgumentError("must be a network interface name of 1 to 15 characters");
+  o.cni_bridge = std::string(v);
   return Status::Ok();
 }
 
@@ -163,6 +173,17 @@ constexpr FlagDef<O> kServerFlags[] = {
      .default_doc = "/etc/skiff/manifests as root, else <data-dir>/manifests",
      .set = [](O& o, std::string_view v) { return SetPath(o.manifests_dir, v); },
      .show = [](const O& o) { return o.manifests_dir; }},
+    {.name = "cni-bridge",
+     .value_name = "NAME",
+     .usage = "the Linux bridge this node's pods attach to",
+     .set = SetBridgeName,
+     .show = [](const O& o) { return o.cni_bridge; }},
+    {.name = "private-registry",
+     .value_name = "FILE",
+     .usage = "registries.yaml with mirrors, credentials and TLS settings for image pulls",
+     .default_doc = "/etc/skiff/registries.yaml as root, else <data-dir>/registries.yaml",
+     .set = [](O& o, std::string_view v) { return SetPath(o.private_registry, v); },
+     .show = [](const O& o) { return o.private_registry; }},
     {.name = "compact-interval",
      .value_name = "DURATION",
      .usage = "how often the store drops old revisions, e.g. 30s, 5m, 1h (at least 1s)",
@@ -180,6 +201,10 @@ Status FillPathDefaults(const Environment& env, const Provenance& prov, O& o) {
   }
   if (!prov.IsSet("manifests-dir")) {
     o.manifests_dir = env.is_root() ? "/etc/skiff/manifests" : JoinPath(o.data_dir, "manifests");
+  }
+  if (!prov.IsSet("private-registry")) {
+    o.private_registry =
+        env.is_root() ? "/etc/skiff/registries.yaml" : JoinPath(o.data_dir, "registries.yaml");
   }
   return Status::Ok();
 }

@@ -2,6 +2,8 @@
 //   <data-dir>/server/db/state.db   the store (embedded SQLite)
 //   <data-dir>/server/tls/          the cluster CA, serving and client certificates
 //   <data-dir>/server/token         the admin bearer token
+//   <data-dir>/agent/               the node agent's state (pods, images, containers)
+//   <data-dir>/agent/images/        image archives imported at start (airgap)
 #pragma once
 
 #include <string>
@@ -14,6 +16,7 @@ struct DataDir {
   std::string db_path() const { return db_dir() + "/state.db"; }
   std::string tls_dir() const { return root + "/server/tls"; }
   std::string token_path() const { return root + "/server/token"; }
+  std::string agent_dir() const { return root + "/agent"; }
 };
 
 }  // namespace skiff::server

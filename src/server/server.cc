@@ -7,14 +7,17 @@
 #include "api/https_server.h"
 #include "api/resources.h"
 #include "bootstrap.h"
+#include "client/local_client.h"
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
 #include "skiff/auth/authenticator.h"
+#include "skiff/cli/ip.h"
 #include "skiff/auth/kubeconfig.h"
 #include "skiff/auth/pki.h"
 #include "skiff/auth/token.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
+#include "skiff/node/agent.h"
 #include "skiff/store/sqlite_store.h"
 
 namespace skiff::server {
@@ -28,6 +31,41 @@ std::string Hostport(const std::string& host, int port) {
 int Fail(const std::string& what, const Status& s) {
   log::Error("server", what, {{"error", s.message()}});
   return 1;
+}
+
+// This node's pod range: the first /24 (IPv4) or /64 (IPv6) of the cluster range, as the node
+// IPAM controller hands the first node.
+std::string FirstNodeCidr(const std::string& cluster_cidr) {
+  auto prefix = cli::ParseCidr(cluster_cidr);
+  if (!prefix.ok()) return cluster_cidr;
+  const int node_bits = prefix->address.family == cli::IpFamily::kV4 ? 24 : 64;
+  if (prefix->bits >= node_bits) return cluster_cidr;
+  return prefix->address.ToString() + "/" + std::to_string(node_bits);
+}
+
+std::string SelfExe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "skiff";
+}
+
+node::AgentConfig AgentConfigFor(const cli::ServerOptions& options, const DataDir& dir) {
+  node::AgentConfig c;
+  c.node_name = options.node_name;
+  c.node_ip = NodeAddress(options);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  c.hostname = host[0] ? host : options.node_name;
+  c.state_dir = dir.agent_dir();
+  c.pod_cidr = FirstNodeCidr(options.cluster_cidr);
+  c.cluster_cidr = options.cluster_cidr;
+  c.service_cidr = options.service_cidr;
+  c.cluster_dns = options.cluster_dns;
+  c.cluster_domain = options.cluster_domain;
+  c.registries_file = options.private_registry;
+  c.bridge_name = options.cni_bridge;
+  c.self_exe = SelfExe();
+  return c;
 }
 
 }  // namespace
@@ -84,7 +122,15 @@ int Run(const cli::ServerOptions& options) {
   }
   controllers::NamespaceController namespaces(resources);
 
+  client::LocalClient local_client(resources);
   api::ApiHandler handler(resources, Hostport(node_address, options.https_listen_port));
+  std::unique_ptr<node::Agent> agent;
+  if (!options.disable_agent) {
+    auto started = node::Agent::Start(local_client, AgentConfigFor(options, dir));
+    if (!started.ok()) return Fail("cannot start the node agent", started.status());
+    agent = std::move(*started);
+    handler.SetPodIo(agent->pod_io());
+  }
   api::HttpsServerOptions http;
   http.bind_address = options.bind_address;
   http.port = options.https_listen_port;
@@ -120,8 +166,8 @@ int Run(const cli::ServerOptions& options) {
     return Fail("cannot write the kubeconfig", s);
   }
   log::Warning("server",
-               "the node agent, scheduler and workload controllers are not built yet: pods are "
-               "stored but do not run");
+               "the scheduler and workload controllers are not built yet: pods run only when "
+               "spec.nodeName names this node");
   log::Info("server", "running",
             {{"data-dir", options.data_dir},
              {"https", Hostport(options.bind_address, (*server)->port())},
@@ -131,6 +177,7 @@ int Run(const cli::ServerOptions& options) {
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server->reset();
+  if (agent) agent->Stop();
   namespaces.Stop();
   log::Info("server", "stopped");
   return 0;

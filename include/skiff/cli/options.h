@@ -67,6 +67,10 @@ struct ServerOptions {
   std::vector<std::string> datastore_endpoint;
   // --manifests-dir: /etc/skiff/manifests as root, else <data-dir>/manifests.
   std::string manifests_dir;
+  // --cni-bridge: an interface name (1-15 characters, no '/', ':' or whitespace).
+  std::string cni_bridge = "cni0";
+  // --private-registry: the registries.yaml for image pulls (a missing file means none).
+  std::string private_registry;
   // --log-level: debug, info, warning or error.
   log::Level log_level = log::Level::kInfo;
   // --compact-interval: how often the store compacts; at least 1s.

@@ -4,17 +4,16 @@
 
 #include "apis/protobuf/message_decoder.h"
 #include "apis/protobuf/utf8.h"
-#include "apis/protobuf/wire_reader.h"
 #include "skiff/apis/protobuf.h"
+#include "skiff/common/proto_wire.h"
 
 namespace skiff::apis {
 
 namespace {
 
 using nlohmann::json;
-using protobuf::Tag;
-using protobuf::WireReader;
-using protobuf::WireType;
+using protowire::Tag;
+using protowire::WireType;
 
 constexpr std::string_view kMagic("k8s\0", 4);
 
@@ -30,7 +29,7 @@ struct Envelope {
 
 // Reads the length-delimited fields 1..4 of a message into `out` (others skipped).
 Status ReadStrings(std::string_view message, const char* what, std::string_view (&out)[5]) {
-  WireReader reader(message);
+  protowire::Reader reader(message);
   std::string error;
   while (!reader.done()) {
     Tag tag;
@@ -38,7 +37,7 @@ Status ReadStrings(std::string_view message, const char* what, std::string_view 
     if (tag.field >= 1 && tag.field <= 4) {
       if (tag.wire != WireType::kLengthDelimited) {
         return Invalid(std::string(what) + ": field " + std::to_string(tag.field) +
-                       " has wire type " + std::string(protobuf::WireTypeName(tag.wire)) +
+                       " has wire type " + std::string(protowire::WireTypeName(tag.wire)) +
                        ", want length-delimited");
       }
       if (!reader.ReadLengthDelimited(&out[tag.field], &error)) {

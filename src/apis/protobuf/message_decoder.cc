@@ -9,12 +9,17 @@
 #include "apis/protobuf/utf8.h"
 #include "skiff/apis/protobuf.h"
 #include "skiff/common/base64.h"
+#include "skiff/common/proto_wire.h"
 
 namespace skiff::apis::protobuf {
 
 namespace {
 
 using nlohmann::json;
+using protowire::Reader;
+using protowire::Tag;
+using protowire::WireType;
+using protowire::WireTypeName;
 
 std::string_view KindName(ValueKind kind) {
   switch (kind) {
@@ -122,7 +127,7 @@ bool MessageDecoder::Fail(Code code, const std::string& path, const std::string&
 
 bool MessageDecoder::Decode(std::string_view message, const TypeDef& type, const std::string& path,
                             int depth, json* out) {
-  WireReader reader(message);
+  Reader reader(message);
   std::string error;
   while (!reader.done()) {
     Tag tag;
@@ -159,9 +164,8 @@ bool MessageDecoder::Decode(std::string_view message, const TypeDef& type, const
   return true;
 }
 
-bool MessageDecoder::DecodeInline(const TypeDef::Inline& embedded, WireType wire,
-                                  WireReader* reader, const std::string& path, int depth,
-                                  json* object) {
+bool MessageDecoder::DecodeInline(const TypeDef::Inline& embedded, WireType wire, Reader* reader,
+                                  const std::string& path, int depth, json* object) {
   const std::string& where = path;
   if (wire != WireType::kLengthDelimited) {
     return Fail(Code::kInvalidArgument, where,
@@ -184,7 +188,7 @@ bool MessageDecoder::DecodeInline(const TypeDef::Inline& embedded, WireType wire
 }
 
 bool MessageDecoder::DecodeSingular(const TypeDef& type, const FieldDef& field, WireType wire,
-                                    WireReader* reader, const std::string& path, int depth,
+                                    Reader* reader, const std::string& path, int depth,
                                     json* object) {
   if (field.kind == ValueKind::kObject) {
     // Present messages always appear (Go's omitempty never drops a struct), and a second
@@ -204,7 +208,7 @@ bool MessageDecoder::DecodeSingular(const TypeDef& type, const FieldDef& field, 
   return true;
 }
 
-bool MessageDecoder::DecodeRepeated(const FieldDef& field, WireType wire, WireReader* reader,
+bool MessageDecoder::DecodeRepeated(const FieldDef& field, WireType wire, Reader* reader,
                                     const std::string& path, int depth, json* object) {
   json& list = (*object)[field.name];
   if (!list.is_array()) list = json::array();
@@ -215,7 +219,7 @@ bool MessageDecoder::DecodeRepeated(const FieldDef& field, WireType wire, WireRe
     if (!reader->ReadLengthDelimited(&packed, &error)) {
       return Fail(Code::kInvalidArgument, path, error);
     }
-    WireReader values(packed);
+    Reader values(packed);
     while (!values.done()) {
       json value;
       const std::string element_path = path + "[" + std::to_string(list.size()) + "]";
@@ -234,7 +238,7 @@ bool MessageDecoder::DecodeRepeated(const FieldDef& field, WireType wire, WireRe
   return true;
 }
 
-bool MessageDecoder::DecodeMapEntry(const FieldDef& field, WireType wire, WireReader* reader,
+bool MessageDecoder::DecodeMapEntry(const FieldDef& field, WireType wire, Reader* reader,
                                     const std::string& path, int depth, json* object) {
   std::string error;
   if (wire != WireType::kLengthDelimited) {
@@ -247,7 +251,7 @@ bool MessageDecoder::DecodeMapEntry(const FieldDef& field, WireType wire, WireRe
     return Fail(Code::kInvalidArgument, path, error);
   }
   // The entry message: 1 key (string), 2 value. Either may be missing (Go's zero value).
-  WireReader fields(entry);
+  Reader fields(entry);
   std::string key;
   std::string_view value_bytes;
   WireType value_wire = WireType::kVarint;
@@ -285,7 +289,7 @@ bool MessageDecoder::DecodeMapEntry(const FieldDef& field, WireType wire, WireRe
   const std::string value_path = path + "[" + key + "]";
   json value = ZeroValue(field.kind);
   if (has_value) {
-    WireReader value_reader(value_bytes);
+    Reader value_reader(value_bytes);
     if (!DecodeValue(field, value_wire, &value_reader, value_path, depth, &value)) return false;
   }
   json& map = (*object)[field.name];
@@ -294,7 +298,7 @@ bool MessageDecoder::DecodeMapEntry(const FieldDef& field, WireType wire, WireRe
   return true;
 }
 
-bool MessageDecoder::DecodeValue(const FieldDef& field, WireType wire, WireReader* reader,
+bool MessageDecoder::DecodeValue(const FieldDef& field, WireType wire, Reader* reader,
                                  const std::string& path, int depth, json* value) {
   const WireType want = ExpectedWire(field.kind);
   if (wire != want) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "apis/protobuf/wire_reader.h"
 #include "skiff/apis/schema.h"
+#include "skiff/common/proto_wire.h"
 #include "skiff/common/status.h"
 
 namespace skiff::apis::protobuf {
@@ -29,17 +29,19 @@ class MessageDecoder {
 
  private:
   // An embedded struct (TypeDef::inlined): decoded as its own type into the same object.
-  bool DecodeInline(const TypeDef::Inline& embedded, WireType wire, WireReader* reader,
-                    const std::string& path, int depth, nlohmann::json* object);
-  bool DecodeSingular(const TypeDef& type, const FieldDef& field, WireType wire, WireReader* reader,
+  bool DecodeInline(const TypeDef::Inline& embedded, protowire::WireType wire,
+                    protowire::Reader* reader, const std::string& path, int depth,
+                    nlohmann::json* object);
+  bool DecodeSingular(const TypeDef& type, const FieldDef& field, protowire::WireType wire,
+                      protowire::Reader* reader, const std::string& path, int depth,
+                      nlohmann::json* object);
+  bool DecodeRepeated(const FieldDef& field, protowire::WireType wire, protowire::Reader* reader,
                       const std::string& path, int depth, nlohmann::json* object);
-  bool DecodeRepeated(const FieldDef& field, WireType wire, WireReader* reader,
-                      const std::string& path, int depth, nlohmann::json* object);
-  bool DecodeMapEntry(const FieldDef& field, WireType wire, WireReader* reader,
+  bool DecodeMapEntry(const FieldDef& field, protowire::WireType wire, protowire::Reader* reader,
                       const std::string& path, int depth, nlohmann::json* object);
   // One value of the field's kind (of an element, for lists and maps) with the given wire
   // type. For objects *value is merged into.
-  bool DecodeValue(const FieldDef& field, WireType wire, WireReader* reader,
+  bool DecodeValue(const FieldDef& field, protowire::WireType wire, protowire::Reader* reader,
                    const std::string& path, int depth, nlohmann::json* value);
   bool Fail(Code code, const std::string& path, const std::string& what);
 

@@ -2,13 +2,17 @@
 
 #include "apis/protobuf/formats.h"
 #include "apis/protobuf/utf8.h"
-#include "apis/protobuf/wire_reader.h"
+#include "skiff/common/proto_wire.h"
 
 namespace skiff::apis::protobuf {
 
 namespace {
 
 using nlohmann::json;
+using protowire::Reader;
+using protowire::Tag;
+using protowire::WireType;
+using protowire::WireTypeName;
 
 // Reads the fields of a small message: each varint field number in `varints` and each
 // length-delimited one in `strings` (index = field number); others are skipped. A known field
@@ -22,7 +26,7 @@ struct SmallMessage {
 
 bool ReadSmallMessage(std::string_view message, unsigned varint_fields, unsigned bytes_fields,
                       SmallMessage* m, std::string* error) {
-  WireReader reader(message);
+  Reader reader(message);
   while (!reader.done()) {
     Tag tag;
     if (!reader.ReadTag(&tag, error)) return false;

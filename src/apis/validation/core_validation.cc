@@ -6,7 +6,7 @@
 #include "kinds.h"
 #include "object_meta.h"
 #include "pod_validation.h"
-#include "quantity.h"
+#include "skiff/apis/quantity.h"
 
 namespace skiff::apis::internal {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-#include "quantity.h"
+#include "skiff/apis/quantity.h"
 
 namespace skiff::apis::internal {
 namespace {

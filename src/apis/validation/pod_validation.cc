@@ -7,7 +7,7 @@
 #include <map>
 
 #include "object_meta.h"
-#include "quantity.h"
+#include "skiff/apis/quantity.h"
 #include "skiff/apis/validation.h"
 
 namespace skiff::apis::internal {

@@ -4,7 +4,7 @@
 
 #include "object_meta.h"
 #include "pod_validation.h"
-#include "quantity.h"
+#include "skiff/apis/quantity.h"
 #include "skiff/apis/validation.h"
 
 namespace skiff::apis::internal {

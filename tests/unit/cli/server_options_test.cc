@@ -52,6 +52,8 @@ TEST_CASE("server defaults for root use system-wide paths", "[cli]") {
   CHECK(o.cluster_domain == "cluster.local");
   CHECK(o.datastore_endpoint.empty());
   CHECK(o.manifests_dir == "/etc/skiff/manifests");
+  CHECK(o.private_registry == "/etc/skiff/registries.yaml");
+  CHECK(o.cni_bridge == "cni0");
   CHECK(o.log_level == skiff::log::Level::kInfo);
   CHECK(o.compact_interval == 5min);
 }
@@ -62,6 +64,7 @@ TEST_CASE("server defaults for other users live under $HOME/.skiff", "[cli]") {
   CHECK(o.data_dir == "/home/ann/.skiff");
   CHECK(o.write_kubeconfig == "/home/ann/.skiff/skiff.yaml");
   CHECK(o.manifests_dir == "/home/ann/.skiff/manifests");
+  CHECK(o.private_registry == "/home/ann/.skiff/registries.yaml");
 }
 
 TEST_CASE("non-root kubeconfig and manifests follow --data-dir but root ones do not", "[cli]") {
@@ -70,6 +73,7 @@ TEST_CASE("non-root kubeconfig and manifests follow --data-dir but root ones do 
   CHECK(user.data_dir == "/srv/skiff/");
   CHECK(user.write_kubeconfig == "/srv/skiff/skiff.yaml");
   CHECK(user.manifests_dir == "/srv/skiff/manifests");
+  CHECK(user.private_registry == "/srv/skiff/registries.yaml");
   ServerOptions root = MustParse({"--data-dir", "/srv/skiff"}, RootEnv(dir));
   CHECK(root.write_kubeconfig == "/etc/skiff/skiff.yaml");
   CHECK(root.manifests_dir == "/etc/skiff/manifests");
@@ -141,6 +145,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"datastore-endpoint",
        {"https://e1:2379,https://e2:2379", "https://e1:2379,https://e2:2379"}},
       {"manifests-dir", {"/srv/manifests", "/srv/manifests"}},
+      {"cni-bridge", {"br-pods", "br-pods"}},
+      {"private-registry", {"/srv/registries.yaml", "/srv/registries.yaml"}},
       {"compact-interval", {"1h30m", "1h30m"}},
       {"log-level", {"debug", "debug"}},
   };
@@ -226,6 +232,12 @@ TEST_CASE("bad server values name the flag, the value and the reason", "[cli]") 
   CHECK_THAT(ErrorOf({"--cluster-domain", "Cluster.Local"}, env),
              Catch::StartsWith("invalid value \"Cluster.Local\" for flag --cluster-domain: a "
                                "lowercase RFC 1123 subdomain"));
+  CHECK(ErrorOf({"--cni-bridge", "a-bridge-name-too-long"}, env) ==
+        "invalid value \"a-bridge-name-too-long\" for flag --cni-bridge: must be a network "
+        "interface name of 1 to 15 characters");
+  CHECK(ErrorOf({"--cni-bridge", "br/0"}, env) ==
+        "invalid value \"br/0\" for flag --cni-bridge: must be a network interface name of 1 to "
+        "15 characters");
   CHECK(ErrorOf({"--log-level", "loud"}, env) ==
         "invalid value \"loud\" for flag --log-level: must be one of debug, info, warning, error");
   CHECK(ErrorOf({"--compact-interval", "5"}, env) ==

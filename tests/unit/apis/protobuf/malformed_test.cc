@@ -3,9 +3,9 @@
 // an out-of-bounds read (run under ASan to check the latter).
 #include <catch2/catch.hpp>
 
-#include "apis/protobuf/wire_reader.h"
 #include "fixtures.h"
 #include "skiff/apis/protobuf.h"
+#include "skiff/common/proto_wire.h"
 #include "test_schema.h"
 
 using nlohmann::json;
@@ -14,7 +14,7 @@ using skiff::apis::BuiltinSchema;
 using skiff::apis::DecodeKubernetesProtobuf;
 using skiff::apis::testing::Fixture;
 using skiff::apis::testing::LoadFixtures;
-namespace wire = skiff::apis::protobuf;
+namespace wire = skiff::protowire;
 
 namespace {
 
@@ -44,7 +44,7 @@ Layout LayoutOf(const std::string& body) {
   Layout layout;
   std::string_view rest(body);
   rest.remove_prefix(4);
-  wire::WireReader reader(rest);
+  wire::Reader reader(rest);
   std::string error;
   while (!reader.done()) {
     wire::Tag tag;
@@ -94,7 +94,7 @@ TEST_CASE("every truncation of every object message is refused or decodes withou
     // The raw field's bytes: re-read them to find the object message.
     std::string_view rest(f.body);
     rest.remove_prefix(layout.type_meta_end);
-    wire::WireReader reader(rest);
+    wire::Reader reader(rest);
     wire::Tag tag;
     std::string error;
     std::string_view raw;

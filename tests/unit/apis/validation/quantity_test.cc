@@ -1,9 +1,9 @@
 // Quantities: parsing, canonical form (as kubectl shows them) and comparison.
-#include "apis/validation/quantity.h"
+#include "skiff/apis/quantity.h"
 
 #include <catch2/catch.hpp>
 
-using namespace skiff::apis::internal;
+using namespace skiff::apis;
 
 namespace {
 std::string Canon(const char* s) {
@@ -60,4 +60,16 @@ TEST_CASE("Quantities compare and add by value") {
   CHECK(CanonicalString(AddQuantity(*ParseQuantity("500m"), *ParseQuantity("1"))) == "1500m");
   CHECK(MilliValue(*ParseQuantity("2")) == 2000);
   CHECK(MilliValue(*ParseQuantity("1.5")) == 1500);
+}
+
+TEST_CASE("Quantities convert to integers rounding up, as Value() and MilliValue() do") {
+  CHECK(Value(*ParseQuantity("1.5")) == 2);
+  CHECK(Value(*ParseQuantity("100m")) == 1);
+  CHECK(Value(*ParseQuantity("128Mi")) == 134217728);
+  CHECK(Value(*ParseQuantity("1e3")) == 1000);
+  CHECK(Value(*ParseQuantity("-1.5")) == -2);
+  CHECK(MilliValue(*ParseQuantity("0.1m")) == 1);
+  CHECK(Value(*ParseQuantity("2E")) == 2000000000000000000);  // "E" alone is exa
+  CHECK(Canon("2E") == "2E");
+  CHECK(Value(*ParseQuantity("100E")) == INT64_MAX);
 }

@@ -1,0 +1,81 @@
+// The client interface every in-process component (controllers, scheduler, node agent) uses to
+// read and write API objects, so the same code runs against the local store (LocalClient) and,
+// for `skiff agent` on another machine, against a remote API server.
+//
+// Objects are the JSON the API serves (apiVersion, kind, metadata.resourceVersion set). Errors
+// are Statuses: kNotFound, kAlreadyExists, kConflict (stale resourceVersion), kInvalidArgument
+// (validation; the message carries Kubernetes' text), kUnavailable (retry), kGone, kInternal.
+// Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "skiff/common/status.h"
+
+namespace skiff::client {
+
+using nlohmann::json;
+
+// A resource: group ("" for core), version and plural resource name.
+struct Resource {
+  std::string group;
+  std::string version;
+  std::string resource;
+};
+
+inline Resource Pods() { return {"", "v1", "pods"}; }
+inline Resource Nodes() { return {"", "v1", "nodes"}; }
+inline Resource Events() { return {"", "v1", "events"}; }
+inline Resource ConfigMaps() { return {"", "v1", "configmaps"}; }
+inline Resource Secrets() { return {"", "v1", "secrets"}; }
+inline Resource Leases() { return {"coordination.k8s.io", "v1", "leases"}; }
+
+struct Selectors {
+  std::string labels;  // label selector text, "" = everything
+  std::string fields;  // field selector text, "" = everything
+};
+
+// Stops the subscription it came from when destroyed (and waits for a running callback).
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  virtual Result<json> Get(const Resource& r, const std::string& ns, const std::string& name) = 0;
+  // The <Kind>List (items and metadata.resourceVersion).
+  virtual Result<json> List(const Resource& r, const std::string& ns, const Selectors& s) = 0;
+  virtual Result<json> Create(const Resource& r, const std::string& ns, const json& obj) = 0;
+  // PUT of obj (its metadata.resourceVersion is the precondition when set). subresource is ""
+  // or "status".
+  virtual Result<json> Update(const Resource& r, const std::string& ns, const json& obj,
+                              const std::string& subresource = "") = 0;
+  // A merge patch (RFC 7386) of the object or its status.
+  virtual Result<json> MergePatch(const Resource& r, const std::string& ns,
+                                  const std::string& name, const json& patch,
+                                  const std::string& subresource = "") = 0;
+  struct DeleteOptions {
+    std::optional<int64_t> grace_period_seconds;
+    std::string precondition_uid;
+  };
+  virtual Status Delete(const Resource& r, const std::string& ns, const std::string& name,
+                        const DeleteOptions& options) = 0;
+
+  // Level-triggered change notification: `changed` runs (on a thread of the client's, never
+  // concurrently with itself) after any object of r in ns ("" = all namespaces) may have
+  // changed, and once right after subscribing. Consumers re-read what they need; they are never
+  // handed events to miss. Keep the callback short (set a flag, enqueue a key).
+  virtual Result<std::unique_ptr<Subscription>> Subscribe(const Resource& r, const std::string& ns,
+                                                          std::function<void()> changed) = 0;
+};
+
+}  // namespace skiff::client

@@ -1,0 +1,139 @@
+#include "skiff/node/agent.h"
+
+#include <functional>
+#include <unistd.h>
+
+#include "event_recorder.h"
+#include "image_gc.h"
+#include "log_server.h"
+#include "node_heartbeat.h"
+#include "pod_manager.h"
+#include "pod_worker.h"
+#include "runtime_impl.h"
+#include "skiff/common/file_util.h"
+#include "skiff/common/log.h"
+#include "skiff/runtime/shim_events.h"
+
+namespace skiff::node {
+namespace {
+
+constexpr int kPodWorkers = 4;
+
+// Unix socket paths are short (107 bytes): the event socket lives under /run, named after the
+// state directory so two agents on one machine (tests) never share one.
+std::string EventSocketPath(const std::string& state_dir) {
+  return "/run/skiff/events-" + std::to_string(std::hash<std::string>{}(state_dir) % 1000000007) + ".sock";
+}
+
+class AgentImpl : public Agent {
+ public:
+  explicit AgentImpl(client::Client& client, AgentConfig config)
+      : client_(client), config_(std::move(config)) {}
+  ~AgentImpl() override { Stop(); }
+
+  Status Init();
+  void Stop() override;
+  api::PodIo* pod_io() override { return logs_.get(); }
+
+ private:
+  client::Client& client_;
+  AgentConfig config_;
+  std::unique_ptr<runtime::ImageStore> images_;
+  std::unique_ptr<runtime::Puller> puller_;
+  std::unique_ptr<net::CniNetwork> cni_;
+  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<RuntimeImpl> runtime_;
+  std::unique_ptr<PodWorker> worker_;
+  std::unique_ptr<PodManager> pods_;
+  std::unique_ptr<runtime::ShimEventServer> shim_events_;
+  std::unique_ptr<NodeHeartbeat> heartbeat_;
+  std::unique_ptr<LogServer> logs_;
+  std::unique_ptr<ImageGc> image_gc_;
+  bool stopped_ = false;
+};
+
+Status AgentImpl::Init() {
+  const std::string& state = config_.state_dir;
+  for (const std::string& d : {state, state + "/pods", state + "/sandboxes", state + "/containers",
+                               state + "/images", std::string("/run/skiff")}) {
+    if (Status s = MakeDirs(d, 0711); !s.ok()) return s;
+  }
+  if (Status s = net::PrepareNodeForPods(); !s.ok()) {
+    log::Warning("agent", "cannot prepare the node for pod networking", {{"error", s.message()}});
+  }
+  auto images = runtime::ImageStore::Open(state + "/image-store");
+  if (!images.ok()) return images.status();
+  images_ = std::move(*images);
+  runtime::ImportReport report;
+  (void)images_->ImportDirectory(state + "/images", &report);
+  for (const auto& f : report.files) {
+    if (!f.status.ok()) {
+      log::Warning("agent", "cannot import an image archive", {{"file", f.path}, {"error", f.status.message()}});
+    } else if (!f.unchanged) {
+      log::Info("agent", "imported images", {{"file", f.path}, {"images", std::to_string(f.image_ids.size())}});
+    }
+  }
+  runtime::RegistriesConfig registries;
+  if (!config_.registries_file.empty()) {
+    auto loaded = runtime::RegistriesConfig::Load(config_.registries_file);
+    if (!loaded.ok()) return loaded.status();
+    registries = std::move(*loaded);
+  }
+  puller_ = std::make_unique<runtime::Puller>(std::move(registries), *images_);
+
+  net::CniConfig cni;
+  cni.bridge = config_.bridge_name;
+  cni.subnet = config_.pod_cidr;
+  cni.ipam_data_dir = state + "/cni/networks";
+  cni.cache_dir = state + "/cni/results";
+  auto network = net::CniNetwork::Create(cni);
+  if (!network.ok()) return network.status();
+  cni_ = std::move(*network);
+
+  events_ = std::make_unique<EventRecorder>(client_, config_.node_name);
+  const std::string socket = EventSocketPath(state);
+  runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
+  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, config_);
+  pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
+  auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
+    if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
+    const std::string uid = runtime_->OwnerOf(e.container_id);
+    if (!uid.empty()) pods_->Poke(uid);
+  });
+  if (!server.ok()) return server.status();
+  shim_events_ = std::move(*server);
+  // Addresses held by sandboxes that no longer exist (a crash between ADD and record) go back.
+  if (Status s = cni_->ReleaseOrphans(runtime_->LiveSandboxes()); !s.ok()) {
+    log::Warning("agent", "cannot release orphaned pod addresses", {{"error", s.message()}});
+  }
+
+  heartbeat_ = std::make_unique<NodeHeartbeat>(client_, config_);
+  if (Status s = heartbeat_->RegisterOnce(); !s.ok()) return s;
+  heartbeat_->Start();
+  logs_ = std::make_unique<LogServer>(client_, config_.pod_logs_dir);
+  if (Status s = pods_->Start(); !s.ok()) return s;
+  image_gc_ = std::make_unique<ImageGc>(*images_, [this] { return runtime_->ImagesInUse(); });
+  log::Info("agent", "node agent running",
+            {{"node", config_.node_name}, {"pod-cidr", config_.pod_cidr}, {"state", state}});
+  return Status::Ok();
+}
+
+void AgentImpl::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (pods_) pods_->Stop();
+  if (shim_events_) shim_events_->Stop();
+  if (heartbeat_) heartbeat_->Stop();
+  if (logs_) logs_->Stop();
+  if (image_gc_) image_gc_->Stop();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Agent>> Agent::Start(client::Client& client, AgentConfig config) {
+  auto agent = std::make_unique<AgentImpl>(client, std::move(config));
+  if (Status s = agent->Init(); !s.ok()) return s;
+  return std::unique_ptr<Agent>(std::move(agent));
+}
+
+}  // namespace skiff::node

@@ -1,0 +1,46 @@
+#include "image_gc.h"
+
+#include "skiff/common/log.h"
+
+namespace skiff::node {
+
+ImageGc::ImageGc(runtime::ImageStore& images, std::function<std::set<std::string>()> in_use,
+                 int high_percent, int low_percent, std::chrono::seconds interval)
+    : images_(images), in_use_(std::move(in_use)), high_(high_percent), low_(low_percent),
+      interval_(interval) {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
+      lock.unlock();
+      RunOnce();
+      lock.lock();
+    }
+  });
+}
+
+ImageGc::~ImageGc() { Stop(); }
+
+void ImageGc::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int64_t ImageGc::RunOnce() {
+  std::set<std::string> ids;
+  for (const std::string& ref : in_use_()) {
+    if (auto image = images_.Lookup(ref); image.ok()) ids.insert(image->id);
+  }
+  auto freed = images_.GarbageCollect(high_, low_, ids);
+  if (!freed.ok()) {
+    log::Warning("agent", "image garbage collection failed", {{"error", freed.status().message()}});
+    return 0;
+  }
+  if (*freed > 0) log::Info("agent", "removed unused images", {{"bytes", std::to_string(*freed)}});
+  return *freed;
+}
+
+}  // namespace skiff::node

@@ -1,0 +1,126 @@
+#include "pod_manager.h"
+
+#include <dirent.h>
+
+#include <set>
+
+#include "skiff/common/log.h"
+
+namespace skiff::node {
+namespace {
+
+using nlohmann::json;
+
+// Not a pod uid: asks a worker to list the node's pods again.
+const std::string kRefreshKey = "\x01refresh";
+// Not a pod uid either: the periodic full resync, which schedules its own next run.
+const std::string kResyncKey = "\x01resync";
+constexpr auto kResync = std::chrono::seconds(30);
+
+std::set<std::string> LocalPods(const std::string& dir) {
+  std::set<std::string> uids;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") uids.insert(name);
+    }
+    closedir(d);
+  }
+  return uids;
+}
+
+}  // namespace
+
+PodManager::PodManager(client::Client& client, PodWorker& worker, std::string node_name,
+                       std::string pods_dir, int workers)
+    : client_(client),
+      worker_(worker),
+      node_name_(std::move(node_name)),
+      pods_dir_(std::move(pods_dir)),
+      workers_(workers) {}
+
+PodManager::~PodManager() { Stop(); }
+
+Status PodManager::Start() {
+  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
+  auto sub = client_.Subscribe(client::Pods(), "", [this] { queue_.Add(kRefreshKey); });
+  if (!sub.ok()) return sub.status();
+  subscription_ = std::move(*sub);
+  // Pods on disk that the API no longer has are found by the first refresh.
+  queue_.Add(kRefreshKey);
+  queue_.AddAfter(kResyncKey, kResync);
+  return Status::Ok();
+}
+
+void PodManager::Stop() {
+  subscription_.reset();
+  queue_.ShutDown();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+std::optional<json> PodManager::FindPod(const std::string& ns, const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [uid, pod] : pods_) {
+    if (pod["metadata"].value("namespace", "") == ns && pod["metadata"].value("name", "") == name) {
+      return pod;
+    }
+  }
+  return std::nullopt;
+}
+
+void PodManager::Refresh() {
+  auto list = client_.List(client::Pods(), "", {"", "spec.nodeName=" + node_name_});
+  if (!list.ok()) {
+    log::Warning("agent", "cannot list this node's pods", {{"error", list.status().message()}});
+    queue_.AddAfter(kRefreshKey, std::chrono::seconds(2));
+    return;
+  }
+  std::vector<std::string> changed;
+  {
+    std::lock_guard lock(mu_);
+    std::map<std::string, json> pods;
+    for (json& pod : (*list)["items"]) {
+      const std::string uid = pod["metadata"].value("uid", "");
+      const std::string rv = pod["metadata"].value("resourceVersion", "");
+      auto it = versions_.find(uid);
+      if (it == versions_.end() || it->second != rv) changed.push_back(uid);
+      versions_[uid] = rv;
+      pods.emplace(uid, std::move(pod));
+    }
+    for (const auto& [uid, pod] : pods_) {
+      if (!pods.count(uid)) changed.push_back(uid);  // deleted from the API
+    }
+    for (const std::string& uid : LocalPods(pods_dir_)) {
+      if (!pods.count(uid) && !pods_.count(uid)) changed.push_back(uid);  // left on disk
+    }
+    pods_ = std::move(pods);
+    for (auto it = versions_.begin(); it != versions_.end();) {
+      it = pods_.count(it->first) ? std::next(it) : versions_.erase(it);
+    }
+  }
+  for (const std::string& uid : changed) queue_.Add(uid);
+}
+
+void PodManager::Work() {
+  while (auto key = queue_.Get()) {
+    if (*key == kRefreshKey || *key == kResyncKey) {
+      Refresh();
+      if (*key == kResyncKey) queue_.AddAfter(kResyncKey, kResync);
+      queue_.Done(*key);
+      continue;
+    }
+    std::optional<json> pod;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = pods_.find(*key); it != pods_.end()) pod = it->second;
+    }
+    SyncResult r = worker_.Sync(*key, pod);
+    queue_.Done(*key);
+    if (r.requeue_after.count() > 0) queue_.AddAfter(*key, r.requeue_after);
+  }
+}
+
+}  // namespace skiff::node

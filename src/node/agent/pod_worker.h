@@ -1,0 +1,61 @@
+// One pass of a pod worker: compares a pod's spec (desired) with the agent's record of what
+// runs (actual) and acts, kubelet's way:
+//   - sandbox first; init containers one at a time, in order, each to success; then every app
+//     container; exited containers restarted per restartPolicy with exponential backoff
+//     (10s doubling to 5 minutes: CrashLoopBackOff, ImagePullBackOff);
+//   - a pod being deleted (or gone from the API) has its containers stopped within the grace
+//     period, its sandbox torn down, and then its API object removed;
+//   - the status it computes is posted when it differs from the stored one.
+// Not thread-safe per pod: the PodManager never runs two passes of one pod at once.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "event_recorder.h"
+#include "pod_runtime.h"
+#include "skiff/client/client.h"
+#include "skiff/node/agent_config.h"
+
+namespace skiff::node {
+
+struct SyncResult {
+  // Look at the pod again after this long (0 = only on the next change).
+  std::chrono::milliseconds requeue_after{0};
+  // The pod is gone from this node: the worker's state can be forgotten.
+  bool finished = false;
+};
+
+class PodWorker {
+ public:
+  PodWorker(client::Client& client, PodRuntime& runtime, EventRecorder& events,
+            const AgentConfig& config)
+      : client_(client), runtime_(runtime), events_(events), config_(config) {}
+
+  // `pod` is the API object, or nullopt when it no longer exists (deleted with grace 0).
+  SyncResult Sync(const std::string& uid, const std::optional<nlohmann::json>& pod);
+
+ private:
+  SyncResult Terminate(const std::string& uid, const std::optional<nlohmann::json>& pod,
+                       PodRecord* record);
+  // Starts or restarts what should run; returns the soonest backoff expiry (ms since epoch)
+  // or 0.
+  int64_t RunContainers(const nlohmann::json& pod, PodRecord* record);
+  bool StartOne(const nlohmann::json& pod, const nlohmann::json& spec, PodRecord* record,
+                ContainerRecord* c);
+  void Observe(const nlohmann::json& pod, PodRecord* record);
+  void PostStatus(const nlohmann::json& pod, const PodRecord& record);
+
+  client::Client& client_;
+  PodRuntime& runtime_;
+  EventRecorder& events_;
+  const AgentConfig& config_;
+};
+
+// "spec.containers{name}" / "spec.initContainers{name}".
+std::string ContainerFieldPath(const ContainerRecord& c);
+int64_t NowMs();
+
+}  // namespace skiff::node

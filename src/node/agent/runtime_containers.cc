@@ -1,0 +1,272 @@
+// RuntimeImpl: containers as tasks of the pod's shim.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "api/object_util.h"
+#include "pod_files.h"
+#include "runtime_impl.h"
+#include "skiff/common/file_util.h"
+#include "skiff/common/log.h"
+#include "skiff/node/container_logs.h"
+#include "skiff/node/volumes.h"
+#include "skiff/runtime/oci_spec.h"
+#include "skiff/runtime/rootfs.h"
+
+namespace skiff::node {
+
+using nlohmann::json;
+
+namespace {
+
+// kubelet's defaults: containerLogMaxSize 10Mi, containerLogMaxFiles 5.
+constexpr int64_t kLogMaxSize = 10 * 1024 * 1024;
+constexpr int kLogMaxFiles = 5;
+
+std::string NewContainerId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 64; ++i) s += digits[rng() % 16];
+  return s;
+}
+
+int StopSignal(const runtime::Image* image) {
+  std::string s = image ? image->config.stop_signal : "";
+  if (s.empty() || s == "SIGTERM" || s == "TERM") return SIGTERM;
+  if (s == "SIGINT" || s == "INT") return SIGINT;
+  if (s == "SIGQUIT" || s == "QUIT") return SIGQUIT;
+  if (s == "SIGKILL" || s == "KILL") return SIGKILL;
+  if (s == "SIGHUP" || s == "HUP") return SIGHUP;
+  if (s == "SIGUSR1" || s == "USR1") return SIGUSR1;
+  if (s == "SIGUSR2" || s == "USR2") return SIGUSR2;
+  if (s == "SIGWINCH" || s == "WINCH") return SIGWINCH;
+  int n = std::atoi(s.c_str());
+  return n > 0 ? n : SIGTERM;
+}
+
+std::string Rfc3339Nano(const runtime::ShimTime& t) {
+  return t ? api::Rfc3339(*t) : api::NowRfc3339();
+}
+
+}  // namespace
+
+std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const json& container,
+                                                        PodRecord* record, ContainerRecord* c,
+                                                        const PodEventSink& events) {
+  const std::string field_path = std::string(c->init ? "spec.initContainers{" : "spec.containers{") +
+                                 c->name + "}";
+  StartFailure failure;
+  auto image = EnsureImage(pod, container, field_path, events, &failure);
+  if (!image.ok()) return failure;
+  c->image_id = image->repo_digests.empty() ? image->id : image->repo_digests.front();
+
+  auto shim = Shim(*record, true);
+  if (!shim.ok()) {
+    failure.reason = "CreateContainerError";
+    failure.message = shim.status().message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+
+  const std::string id = NewContainerId();
+  const std::string bundle = BundleDir(id);
+  auto cleanup = [&] {
+    (void)runtime::UnmountRootfs(bundle);
+    std::error_code ec;
+    std::filesystem::remove_all(bundle, ec);
+  };
+  if (Status s = MakeDirs(bundle, 0711); !s.ok()) {
+    failure.reason = "CreateContainerError";
+    failure.message = s.message();
+    return failure;
+  }
+  if (Status s = runtime::MountRootfs(*image, bundle); !s.ok()) {
+    cleanup();
+    failure.reason = "CreateContainerError";
+    failure.message = s.message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+
+  const std::string pod_dir = PodDir(record->uid);
+  const PodRuntimeInfo info = RuntimeInfo(*record);
+  ObjectLookup lookup = [this](const std::string& k, const std::string& ns, const std::string& n) {
+    return ReadObject(k, ns, n);
+  };
+  auto volumes = SetUpPodVolumes(pod, pod_dir, lookup, info);
+  if (!volumes.ok()) {
+    cleanup();
+    failure.reason = "CreateContainerConfigError";
+    failure.message = volumes.status().message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+  const std::string termination_file = pod_dir + "/termination/" + id;
+  if (Status s = WriteFileAtomic(termination_file, "", 0666); !s.ok()) {
+    cleanup();
+    failure.reason = "CreateContainerError";
+    failure.message = s.message();
+    return failure;
+  }
+
+  runtime::ContainerSpecInput in;
+  in.pod = &pod;
+  in.container = &container;
+  in.image.entrypoint = image->config.entrypoint;
+  in.image.cmd = image->config.cmd;
+  in.image.env = image->config.env;
+  in.image.working_dir = image->config.working_dir;
+  in.image.user = image->config.user;
+  in.image_name = c->image;
+  in.rootfs = bundle + "/rootfs";
+  if (access((pod_dir + "/shm").c_str(), F_OK) == 0) in.shm_path = pod_dir + "/shm";
+  in.netns_path = record->netns_path;
+  if (access((pod_dir + "/ipc").c_str(), F_OK) == 0) in.ipc_ns_path = pod_dir + "/ipc";
+  if (access((pod_dir + "/uts").c_str(), F_OK) == 0) in.uts_ns_path = pod_dir + "/uts";
+  in.hostname = pod["spec"].value("hostNetwork", false) ? config_.hostname : PodHostname(pod);
+  in.hosts_file = pod_dir + "/hosts";
+  in.resolv_conf_file = pod_dir + "/resolv.conf";
+  in.hostname_file = pod_dir + "/hostname";
+  in.termination_message_file = termination_file;
+  in.volumes = *volumes;
+  in.cgroups_path = "/skiff/pod" + record->uid + "/" + id;
+  in.lookup = lookup;
+  in.runtime_info = info;
+  auto spec = runtime::BuildOciSpec(in);
+  if (!spec.ok()) {
+    cleanup();
+    failure.reason = "CreateContainerConfigError";
+    failure.message = spec.status().message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+  if (Status s = WriteFileAtomic(bundle + "/config.json", spec->dump(), 0600); !s.ok()) {
+    cleanup();
+    failure.reason = "CreateContainerError";
+    failure.message = s.message();
+    return failure;
+  }
+
+  const std::string log_path =
+      LogPath(record->ns, record->name, record->uid, c->name, c->restart_count);
+  runtime::CreateTaskRequest create;
+  create.id = id;
+  create.bundle = bundle;
+  create.stdout_path = LogDriverUri(config_.self_exe, log_path, kLogMaxSize, kLogMaxFiles);
+  create.stderr_path = create.stdout_path;
+  c->id = id;
+  NoteOwner(id, record->uid);
+  auto created = (*shim)->Create(create);
+  if (!created.ok()) {
+    cleanup();
+    failure.terminated = true;
+    failure.reason = "StartError";
+    failure.message = "failed to create containerd task: failed to create shim task: " +
+                      created.status().message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+  events(field_path, "Normal", "Created", "Created container " + c->name);
+  auto started = (*shim)->Start({id, ""});
+  if (!started.ok()) {
+    (void)(*shim)->Delete({id, ""});
+    cleanup();
+    failure.terminated = true;
+    failure.reason = "StartError";
+    failure.message = "failed to start containerd task \"" + id + "\": " + started.status().message();
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  }
+  c->started_at = api::NowRfc3339();
+  events(field_path, "Normal", "Started", "Started container " + c->name);
+  log::Info("agent", "container started",
+            {{"pod", record->ns + "/" + record->name}, {"container", c->name}, {"id", id.substr(0, 12)}});
+  return std::nullopt;
+}
+
+void RuntimeImpl::NoteOwner(const std::string& container_id, const std::string& uid) {
+  std::lock_guard lock(mu_);
+  owners_[container_id] = uid;
+}
+
+std::string RuntimeImpl::OwnerOf(const std::string& container_id) {
+  std::lock_guard lock(mu_);
+  auto it = owners_.find(container_id);
+  return it == owners_.end() ? "" : it->second;
+}
+
+ObservedTask RuntimeImpl::Inspect(const PodRecord& record, const ContainerRecord& c) {
+  ObservedTask t;
+  NoteOwner(c.id, record.uid);
+  auto shim = Shim(record, false);
+  if (!shim.ok()) {
+    t.exists = false;
+    return t;
+  }
+  auto state = (*shim)->State({c.id, ""});
+  if (!state.ok()) {
+    if (state.status().code() == Code::kUnavailable) {
+      // The connection broke (the shim died or restarted): reconnect next time.
+      DropShim(record.sandbox_id);
+      if (Shim(record, false).ok()) return Inspect(record, c);
+    }
+    t.exists = false;
+    return t;
+  }
+  if (state->status == runtime::TaskStatus::kRunning || state->status == runtime::TaskStatus::kCreated ||
+      state->status == runtime::TaskStatus::kPaused || state->status == runtime::TaskStatus::kPausing) {
+    t.running = true;
+    return t;
+  }
+  t.exit_code = static_cast<int>(state->exit_status);
+  t.finished_at = Rfc3339Nano(state->exited_at);
+  if (t.exit_code == 137) {
+    if (auto stats = (*shim)->Stats(c.id); stats.ok()) t.oom_killed = stats->oom_kill > 0;
+  }
+  if (auto msg = ReadFile(PodDir(record.uid) + "/termination/" + c.id); msg.ok()) {
+    t.termination_message = msg->substr(0, 4096);
+  }
+  return t;
+}
+
+Status RuntimeImpl::StopContainer(const PodRecord& record, const ContainerRecord& c,
+                                  std::chrono::seconds grace) {
+  auto shim = Shim(record, false);
+  if (!shim.ok()) return Status::Ok();  // no shim: nothing runs
+  int signal = SIGTERM;
+  if (auto image = images_.Lookup(c.image_id); image.ok()) signal = StopSignal(&*image);
+  Status s = (*shim)->Kill({c.id, "", static_cast<uint32_t>(signal), false});
+  if (!s.ok() && s.code() == Code::kNotFound) return Status::Ok();
+  auto waited = (*shim)->Wait({c.id, ""}, grace);
+  if (waited.ok()) return Status::Ok();
+  s = (*shim)->Kill({c.id, "", SIGKILL, true});
+  if (!s.ok() && s.code() != Code::kNotFound) return s;
+  waited = (*shim)->Wait({c.id, ""}, std::chrono::seconds(10));
+  return waited.ok() ? Status::Ok() : waited.status();
+}
+
+Status RuntimeImpl::RemoveContainer(const PodRecord& record, const ContainerRecord& c) {
+  if (c.id.empty()) return Status::Ok();
+  const std::string bundle = BundleDir(c.id);
+  if (auto shim = Shim(record, false); shim.ok()) {
+    auto deleted = (*shim)->Delete({c.id, ""});
+    if (!deleted.ok() && deleted.status().code() != Code::kNotFound) {
+      // Still running (a stop that did not finish): kill and retry once.
+      (void)(*shim)->Kill({c.id, "", SIGKILL, true});
+      (void)(*shim)->Wait({c.id, ""}, std::chrono::seconds(5));
+      deleted = (*shim)->Delete({c.id, ""});
+      if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
+    }
+  }
+  if (Status s = runtime::UnmountRootfs(bundle); !s.ok()) return s;
+  std::error_code ec;
+  std::filesystem::remove_all(bundle, ec);
+  if (ec) return InternalError("cannot remove " + bundle + ": " + ec.message());
+  std::lock_guard lock(mu_);
+  owners_.erase(c.id);
+  return Status::Ok();
+}
+
+}  // namespace skiff::node

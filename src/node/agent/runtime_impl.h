@@ -1,0 +1,88 @@
+// The real PodRuntime: pods as sandboxes (pinned network, IPC and UTS namespaces, CNI, the
+// managed /etc files, volumes, one containerd-shim-runc-v2 per pod) and containers as shim
+// tasks running runc on overlay rootfs, their output written by the skiff log driver.
+//
+// On-disk layout under AgentConfig::state_dir:
+//   pods/<uid>/           record.json, hosts, resolv.conf, hostname, ipc, uts, volumes/,
+//                         termination/<container id>
+//   sandboxes/<id>/       the shim's working directory (address, log)
+//   containers/<id>/      config.json, rootfs (overlay mount), upper, work
+// Thread-safe (see PodRuntime).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "pod_runtime.h"
+#include "skiff/node/pod_context.h"
+#include "skiff/client/client.h"
+#include "skiff/net/cni.h"
+#include "skiff/net/netns.h"
+#include "skiff/node/agent_config.h"
+#include "skiff/runtime/image_store.h"
+#include "skiff/runtime/puller.h"
+#include "skiff/runtime/shim_client.h"
+
+namespace skiff::node {
+
+class RuntimeImpl : public PodRuntime {
+ public:
+  // `events_socket`: where shims forward task events ("" = none).
+  RuntimeImpl(const AgentConfig& config, client::Client& client, runtime::ImageStore& images,
+              runtime::Puller& puller, net::CniNetwork& cni, std::string events_socket);
+  ~RuntimeImpl() override;
+
+  Status SetUpSandbox(const nlohmann::json& pod, PodRecord* record) override;
+  Status RefreshVolumes(const nlohmann::json& pod, const PodRecord& record) override;
+  std::optional<StartFailure> StartContainer(const nlohmann::json& pod,
+                                             const nlohmann::json& container, PodRecord* record,
+                                             ContainerRecord* c, const PodEventSink& events) override;
+  ObservedTask Inspect(const PodRecord& record, const ContainerRecord& c) override;
+  Status StopContainer(const PodRecord& record, const ContainerRecord& c,
+                       std::chrono::seconds grace) override;
+  Status RemoveContainer(const PodRecord& record, const ContainerRecord& c) override;
+  Status TearDownSandbox(PodRecord* record, bool remove_logs) override;
+  std::string PodDir(const std::string& uid) const override;
+
+  // The log file of a container attempt.
+  std::string LogPath(const std::string& ns, const std::string& pod, const std::string& uid,
+                      const std::string& container, int restart_count) const;
+  // The pod uid a container id belongs to ("" when unknown), for shim events.
+  std::string OwnerOf(const std::string& container_id);
+  // The images (ids or repo digests) of every container this node has on disk.
+  std::set<std::string> ImagesInUse() const;
+  // Sandbox ids of every pod this node has on disk (for CNI orphan collection).
+  std::set<std::string> LiveSandboxes() const;
+
+ private:
+  // What the downward API needs beyond the pod object.
+  PodRuntimeInfo RuntimeInfo(const PodRecord& record) const;
+  std::string SandboxDir(const std::string& id) const;
+  std::string BundleDir(const std::string& id) const;
+  // A connected client of the pod's shim, starting the shim when it is not running.
+  Result<std::shared_ptr<runtime::ShimClient>> Shim(const PodRecord& record, bool start);
+  void DropShim(const std::string& sandbox_id);
+  // Pulls per the container's imagePullPolicy; emits Pulling/Pulled/Failed events.
+  Result<runtime::Image> EnsureImage(const nlohmann::json& pod, const nlohmann::json& container,
+                                     const std::string& field_path, const PodEventSink& events,
+                                     StartFailure* failure);
+  Result<nlohmann::json> ReadObject(const std::string& kind, const std::string& ns,
+                                    const std::string& name);
+
+  const AgentConfig& config_;
+  client::Client& client_;
+  runtime::ImageStore& images_;
+  runtime::Puller& puller_;
+  net::CniNetwork& cni_;
+  net::NetNs netns_;
+  const std::string events_socket_;
+  std::string allocatable_cpu_, allocatable_memory_;  // fixed at start
+  void NoteOwner(const std::string& container_id, const std::string& uid);
+
+  std::mutex mu_;  // guards shims_, owners_
+  std::map<std::string, std::shared_ptr<runtime::ShimClient>> shims_;  // by sandbox id
+  std::map<std::string, std::string> owners_;  // container id -> pod uid
+};
+
+}  // namespace skiff::node

@@ -1,0 +1,49 @@
+#include <cstdio>
+
+#include "skiff/node/container_logs.h"
+
+namespace skiff::node {
+namespace {
+
+// Percent-encodes everything but RFC 3986 unreserved characters and '/'.
+std::string Escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PodLogsDir(const std::string& root, const std::string& ns, const std::string& pod,
+                       const std::string& uid) {
+  std::string dir = root;
+  if (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir + "/" + ns + "_" + pod + "_" + uid;
+}
+
+std::string ContainerLogPath(const std::string& pod_logs_dir, const std::string& container,
+                             int64_t restart_count) {
+  return pod_logs_dir + "/" + container + "/" + std::to_string(restart_count) + ".log";
+}
+
+}  // namespace skiff::node
+
+namespace skiff::node {
+
+std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
+                         int64_t max_size, int max_files) {
+  return "binary://" + Escape(skiff_binary) + "?" + std::string(kLogDriverArg) +
+         "=&path=" + Escape(log_path) + "&max-size=" + std::to_string(max_size) +
+         "&max-files=" + std::to_string(max_files);
+}
+
+}  // namespace skiff::node

@@ -1,0 +1,37 @@
+// Incremental SHA-256 (OpenSSL EVP) and the "sha256:<hex>" digests of the OCI formats.
+// A Sha256 is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "skiff/common/status.h"
+
+namespace skiff::runtime::image_detail {
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
+  void Update(const void* data, size_t size);
+  // Starts over, as if new.
+  void Reset();
+  // "sha256:<64 hex>" of everything fed so far; the hasher is reset afterwards.
+  // "" only if OpenSSL failed (then no digest ever matches).
+  std::string Digest();
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
+
+std::string Sha256Digest(std::string_view data);
+
+// The digest of a whole file; errors name the path.
+Result<std::string> Sha256File(const std::string& path);
+
+}  // namespace skiff::runtime::image_detail

@@ -1,0 +1,45 @@
+#include "process_args.h"
+
+#include <unordered_map>
+
+#include "expansion.h"
+#include "json_access.h"
+
+namespace skiff::runtime::internal {
+namespace {
+
+std::vector<std::string> Strings(const nlohmann::json& list) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const auto& v : list) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ProcessArgs(const nlohmann::json& container,
+                                             const ImageDefaults& image,
+                                             const std::vector<EnvVar>& env) {
+  std::unordered_map<std::string, std::string> vars;
+  for (const auto& e : env) vars[e.name] = e.value;
+  VarLookup lookup = [&vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+  std::vector<std::string> command, args;
+  for (const auto& c : Strings(Field(container, "command"))) command.push_back(Expand(c, lookup));
+  for (const auto& a : Strings(Field(container, "args"))) args.push_back(Expand(a, lookup));
+
+  if (command.empty()) {
+    if (args.empty()) args = image.cmd;
+    if (!(image.entrypoint.size() == 1 && image.entrypoint[0].empty())) command = image.entrypoint;
+  }
+  if (command.empty() && args.empty()) return InvalidArgumentError("no command specified");
+  command.insert(command.end(), args.begin(), args.end());
+  return command;
+}
+
+}  // namespace skiff::runtime::internal

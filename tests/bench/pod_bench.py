@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Pod start latency and memory of `skiff server` with its node agent.
+
+Starts a server (own data dir, bridge sktbench0, pods in 10.236.0.0/16) with a busybox-static
+image in its airgap directory, then measures the time from each pod's create request to the
+first watch event that shows it Running: one pod at a time, then in waves of 20 at once.
+With the pods still running it reports skiff's resident memory apart from the shims' and the
+log writers'. Everything is deleted and cleaned up at the end.
+
+    /usr/bin/python3 tests/bench/pod_bench.py [--skiff build/skiff] [--sequential 30]
+                                              [--waves 2] [--wave-size 20]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
+
+from images import build_busybox_layout, docker_archive  # noqa: E402
+from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402
+
+NETWORK = ("sktbench0", "10.236.0.0/16", "10.237.0.0/16")
+
+
+class RunningWatcher:
+    """Follows a watch on pods and records when each first shows phase Running."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self.seen = {}
+        self.cond = threading.Condition()
+        rv = srv.get("/api/v1/namespaces/default/pods").json()["metadata"]["resourceVersion"]
+        self.stream = srv.watch("/api/v1/namespaces/default/pods",
+                                {"resourceVersion": rv, "timeoutSeconds": "3600"}, timeout=3600)
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while True:
+            try:
+                ev = self.stream.next_event()
+            except Exception:
+                return
+            if ev is None:
+                return
+            obj = ev["object"]
+            if obj.get("status", {}).get("phase") == "Running":
+                name = obj["metadata"]["name"]
+                with self.cond:
+                    self.seen.setdefault(name, time.monotonic())
+                    self.cond.notify_all()
+
+    def wait(self, names, timeout=120):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not all(n in self.seen for n in names):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RuntimeError(f"pods not Running in {timeout}s: "
+                                       f"{[n for n in names if n not in self.seen]}")
+                self.cond.wait(left)
+            return {n: self.seen[n] for n in names}
+
+
+def pod(name):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"nodeName": None, "terminationGracePeriodSeconds": 1,
+                     "containers": [{"name": "main", "image": IMAGE,
+                                     "command": ["sleep", "3600"]}]}}
+
+
+def rss_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def pss_kib(pid):
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def processes_rss(predicate):
+    """(RSS sum, PSS sum, count) in KiB: RSS counts shared pages once per process, PSS
+    splits them between the processes sharing them, so its sum is what they really take."""
+    total, pss, count = 0, 0, 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().split(b"\0")
+            if predicate(cmd):
+                total += rss_kib(d.name)
+                pss += pss_kib(d.name)
+                count += 1
+        except OSError:
+            pass
+    return total, pss, count
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, int(round(p / 100 * len(values) + 0.5)) - 1))
+    return values[k]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skiff", default=str(HERE.parents[1] / "build" / "skiff"))
+    ap.add_argument("--sequential", type=int, default=30)
+    ap.add_argument("--waves", type=int, default=2)
+    ap.add_argument("--wave-size", type=int, default=20)
+    args = ap.parse_args()
+    os.environ["SKIFF_BINARY"] = os.path.abspath(args.skiff)
+
+    work = Path(tempfile.mkdtemp(prefix="skiff-pod-bench-"))
+    srv = None
+    try:
+        layout = build_busybox_layout(work / "image", "v1")
+        archive = docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE)
+        srv = start_node_server(work / "server", NETWORK, archive)
+        watcher = RunningWatcher(srv)
+        node = srv.node_name
+
+        def create(name):
+            body = pod(name)
+            body["spec"]["nodeName"] = node
+            t0 = time.monotonic()
+            r = srv.post("/api/v1/namespaces/default/pods", body)
+            assert r.status == 201, r
+            return t0
+
+        one = []
+        for i in range(args.sequential):
+            name = f"seq-{i}"
+            t0 = create(name)
+            one.append(watcher.wait([name])[name] - t0)
+        many = []
+        for w in range(args.waves):
+            names = [f"wave{w}-{i}" for i in range(args.wave_size)]
+            starts = {}
+            threads = []
+            for n in names:
+                th = threading.Thread(target=lambda n=n: starts.__setitem__(n, create(n)))
+                th.start()
+                threads.append(th)
+            for th in threads:
+                th.join()
+            seen = watcher.wait(names)
+            many += [seen[n] - starts[n] for n in names]
+        time.sleep(2)
+        running = len(srv.get("/api/v1/namespaces/default/pods").json()["items"])
+        skiff_rss = rss_kib(srv.proc.pid)
+        shims = processes_rss(lambda c: c and c[0].endswith(b"containerd-shim-runc-v2"))
+        drivers = processes_rss(lambda c: b"skiff-log-driver" in c)
+        all_lat = one + many
+        ms = lambda v: f"{v * 1000:.0f} ms"
+        print(f"pod start latency, create -> Running seen by a watch (image present), "
+              f"{os.cpu_count()} cores:")
+        print(f"  one at a time ({len(one)} pods): p50 {ms(statistics.median(one))}, "
+              f"p99 {ms(percentile(one, 99))}")
+        print(f"  {args.wave_size} at once ({len(many)} pods): p50 {ms(statistics.median(many))}, "
+              f"p99 {ms(percentile(many, 99))}")
+        print(f"  all {len(all_lat)} pods: p50 {ms(statistics.median(all_lat))}, "
+              f"p99 {ms(percentile(all_lat, 99))}")
+        print(f"memory with {running} running pods:")
+        print(f"  skiff server: {skiff_rss / 1024:.1f} MB resident")
+        print(f"  skiff server: {pss_kib(srv.proc.pid) / 1024:.1f} MB proportional (PSS)")
+        for what, (rss, pss, n) in (("shims", shims), ("log writers", drivers)):
+            print(f"  {what}: {n} processes, {pss / 1024:.1f} MB proportional (PSS) in all, "
+                  f"{rss / 1024:.1f} MB if shared pages are counted in every process (RSS)")
+    finally:
+        if srv is not None:
+            stop_node_server(srv)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The node agent's end-to-end helpers: a `skiff server` with its agent and a busybox image in
+its airgap directory, pod helpers, and the forced cleanup that leaves the host as it was."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from skiff_e2e import SkiffServer, wait_for
+
+IMAGE = "skiff.local/e2e/busybox:v1"
+RUNC_ROOT = "/run/containerd/runc/skiff"
+
+
+def _mounts_under(path):
+    found = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            mount_point = line.split()[4]
+            if mount_point.startswith(str(path)):
+                found.append(mount_point)
+    return found
+
+
+def leftovers(data_dir):
+    """What the agent left on the host for this data dir: mounts, shims, containers."""
+    state = Path(data_dir) / "agent"
+    out = {"mounts": _mounts_under(state), "containers": [], "shims": []}
+    ls = subprocess.run(["runc", "--root", RUNC_ROOT, "list", "--format", "json"],
+                        capture_output=True, text=True)
+    if ls.returncode == 0 and ls.stdout.strip() not in ("", "null"):
+        for c in json.loads(ls.stdout):
+            if c.get("bundle", "").startswith(str(state)):
+                out["containers"].append(c["id"])
+    sandboxes = state / "sandboxes"
+    if sandboxes.exists():
+        out["shims"] = sorted(p.name for p in sandboxes.iterdir())
+    return out
+
+
+def force_cleanup(data_dir, bridge):
+    state = Path(data_dir) / "agent"
+    left = leftovers(data_dir)
+    for cid in left["containers"]:
+        subprocess.run(["runc", "--root", RUNC_ROOT, "delete", "--force", cid],
+                       capture_output=True)
+    for sandbox in left["shims"]:
+        subprocess.run(["pkill", "-KILL", "-f", f"containerd-shim-runc-v2 -namespace skiff -id {sandbox}"],
+                       capture_output=True)
+        netns = Path("/run/netns") / f"skiff-{sandbox}"
+        subprocess.run(["umount", "-l", str(netns)], capture_output=True)
+        try:
+            netns.unlink()
+        except OSError:
+            pass
+    for m in sorted(_mounts_under(state), key=len, reverse=True):
+        subprocess.run(["umount", "-l", m], capture_output=True)
+    subprocess.run(["ip", "link", "del", bridge], capture_output=True)
+
+
+class NodeServer(SkiffServer):
+    def kubectl_ok(self, *args, version="1.32", **kw):
+        return self.kubectl(version).ok(*args, **kw)
+
+    def pod(self, ns, name):
+        r = self.get(f"/api/v1/namespaces/{ns}/pods/{name}")
+        return r.json() if r.status == 200 else None
+
+    def wait_pod(self, ns, name, predicate, timeout=60, what="pod state"):
+        def check():
+            p = self.pod(ns, name)
+            return p if p and predicate(p) else None
+        try:
+            return wait_for(check, timeout=timeout, interval=0.1, what=what)
+        except AssertionError:
+            print(json.dumps(self.pod(ns, name), indent=1))
+            print(self.log_tail(6000))
+            raise
+
+    def wait_phase(self, ns, name, phase, timeout=60):
+        return self.wait_pod(ns, name, lambda p: p.get("status", {}).get("phase") == phase,
+                             timeout, f"pod {ns}/{name} phase {phase}")
+
+    def create_pod(self, ns, pod):
+        pod.setdefault("apiVersion", "v1")
+        pod.setdefault("kind", "Pod")
+        pod["spec"].setdefault("nodeName", self.node_name)
+        return self.create(f"/api/v1/namespaces/{ns}/pods", pod)
+
+    def delete_pod_and_wait(self, ns, name, timeout=60):
+        self.delete(f"/api/v1/namespaces/{ns}/pods/{name}")
+        wait_for(lambda: self.get(f"/api/v1/namespaces/{ns}/pods/{name}").status == 404,
+                 timeout=timeout, interval=0.1, what=f"pod {ns}/{name} gone")
+
+    def events_for(self, ns, name):
+        r = self.get(f"/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.name={name}")
+        return r.json()["items"]
+
+
+def start_node_server(root, network, archive):
+    bridge, cluster_cidr, service_cidr = network
+    images = Path(root) / "data" / "agent" / "images"
+    images.mkdir(parents=True)
+    shutil.copy(archive, images / "busybox.tar")
+    node_name = f"e2e-{bridge}"
+    srv = NodeServer(root, ["--cni-bridge", bridge, "--cluster-cidr", cluster_cidr,
+                            "--service-cidr", service_cidr, "--node-name", node_name],
+                     agent=True)
+    srv.node_name = node_name
+    srv.network = network
+    srv.start(timeout=60)
+    return srv
+
+
+def stop_node_server(srv):
+    try:
+        if srv.proc is not None and srv.proc.poll() is None:
+            items = srv.get("/api/v1/pods").json().get("items", [])
+            for p in items:
+                m = p["metadata"]
+                srv.delete(f"/api/v1/namespaces/{m['namespace']}/pods/{m['name']}"
+                           "?gracePeriodSeconds=1")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and srv.get("/api/v1/pods").json()["items"]:
+                time.sleep(0.2)
+    finally:
+        srv.stop()
+        force_cleanup(srv.data_dir, srv.network[0])
+
+
