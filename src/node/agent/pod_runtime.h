@@ -47,10 +47,12 @@ class PodRuntime {
  public:
   virtual ~PodRuntime() = default;
 
-  // Creates what the pod's containers share: pod directory, network namespace and CNI
-  // attachment, /etc/hosts, /etc/resolv.conf, /etc/hostname, volumes, the shim. Fills
-  // record->sandbox_id, netns_path, pod_ips, shim_address, sandbox_ready.
-  virtual Status SetUpSandbox(const nlohmann::json& pod, PodRecord* record) = 0;
+  // Creates what the pod's containers share: volumes, pod directory, network namespace and
+  // CNI attachment, /etc/hosts, /etc/resolv.conf, /etc/hostname, the shim. Fills
+  // record->sandbox_id, netns_path, pod_ips, shim_address, sandbox_ready. On failure it has
+  // emitted the event kubelet would (FailedMount for a volume, FailedCreatePodSandBox else).
+  virtual Status SetUpSandbox(const nlohmann::json& pod, PodRecord* record,
+                              const PodEventSink& events) = 0;
   // Brings configMap/secret/downwardAPI/projected volume contents up to date.
   virtual Status RefreshVolumes(const nlohmann::json& pod, const PodRecord& record) = 0;
   // Pulls (per imagePullPolicy) and starts one container as a new attempt; on success fills

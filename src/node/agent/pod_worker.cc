@@ -115,10 +115,8 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   if (record.start_time.empty()) record.start_time = api::NowRfc3339();
 
   if (!record.sandbox_ready) {
-    Status s = runtime_.SetUpSandbox(*pod, &record);
+    Status s = runtime_.SetUpSandbox(*pod, &record, EventsAbout(*pod));
     if (!s.ok()) {
-      events_.Record(*pod, "", "Warning", "FailedCreatePodSandBox",
-                     "Failed to create pod sandbox: " + s.message());
       log::Warning("agent", "cannot create the pod sandbox", {{"pod", PodKey(*pod)}, {"error", s.message()}});
       (void)SaveRecord(dir, record);
       PostStatus(*pod, record);
@@ -255,10 +253,7 @@ int64_t PodWorker::RunContainers(const json& pod, PodRecord* record) {
 }
 
 bool PodWorker::StartOne(const json& pod, const json& spec, PodRecord* record, ContainerRecord* c) {
-  const PodEventSink sink = [&](const std::string& path, const std::string& type,
-                                const std::string& reason, const std::string& message) {
-    events_.Record(pod, path, type, reason, message);
-  };
+  const PodEventSink sink = EventsAbout(pod);
   const int previous_restarts = c->restart_count;
   const bool restart = c->last_terminated.has_value();
   if (restart) c->restart_count = previous_restarts + 1;
@@ -347,6 +342,11 @@ SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json
     log::Info("agent", "pod deleted", {{"pod", PodKey(*pod)}});
   }
   return {std::chrono::milliseconds(0), true};
+}
+
+PodEventSink PodWorker::EventsAbout(const json& pod) {
+  return [this, &pod](const std::string& path, const std::string& type, const std::string& reason,
+                      const std::string& message) { events_.Record(pod, path, type, reason, message); };
 }
 
 void PodWorker::PostStatus(const json& pod, const PodRecord& record) {

@@ -47,6 +47,8 @@ class PodWorker {
                 ContainerRecord* c);
   void Observe(const nlohmann::json& pod, PodRecord* record);
   void PostStatus(const nlohmann::json& pod, const PodRecord& record);
+  // Records events about `pod` (which must outlive the sink).
+  PodEventSink EventsAbout(const nlohmann::json& pod);
 
   client::Client& client_;
   PodRuntime& runtime_;

@@ -58,7 +58,14 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   const std::string field_path = std::string(c->init ? "spec.initContainers{" : "spec.containers{") +
                                  c->name + "}";
   StartFailure failure;
+  const auto started_at = std::chrono::steady_clock::now();
+  auto since = [&started_at] {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started_at)
+                              .count());
+  };
   auto image = EnsureImage(pod, container, field_path, events, &failure);
+  const std::string image_ms = since();
   if (!image.ok()) return failure;
   c->image_id = image->repo_digests.empty() ? image->id : image->repo_digests.front();
 
@@ -135,6 +142,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   in.lookup = lookup;
   in.runtime_info = info;
   auto spec = runtime::BuildOciSpec(in);
+  const std::string prepared_ms = since();
   if (!spec.ok()) {
     cleanup();
     failure.reason = "CreateContainerConfigError";
@@ -159,6 +167,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   c->id = id;
   NoteOwner(id, record->uid);
   auto created = (*shim)->Create(create);
+  const std::string created_ms = since();
   if (!created.ok()) {
     cleanup();
     failure.terminated = true;
@@ -183,6 +192,9 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   events(field_path, "Normal", "Started", "Started container " + c->name);
   log::Info("agent", "container started",
             {{"pod", record->ns + "/" + record->name}, {"container", c->name}, {"id", id.substr(0, 12)}});
+  log::Debug("agent", "container start timings",
+             {{"container", c->name}, {"imageMs", image_ms}, {"preparedMs", prepared_ms},
+              {"createdMs", created_ms}, {"startedMs", since()}});
   return std::nullopt;
 }
 

@@ -33,7 +33,8 @@ class RuntimeImpl : public PodRuntime {
               runtime::Puller& puller, net::CniNetwork& cni, std::string events_socket);
   ~RuntimeImpl() override;
 
-  Status SetUpSandbox(const nlohmann::json& pod, PodRecord* record) override;
+  Status SetUpSandbox(const nlohmann::json& pod, PodRecord* record,
+                      const PodEventSink& events) override;
   Status RefreshVolumes(const nlohmann::json& pod, const PodRecord& record) override;
   std::optional<StartFailure> StartContainer(const nlohmann::json& pod,
                                              const nlohmann::json& container, PodRecord* record,
@@ -59,6 +60,7 @@ class RuntimeImpl : public PodRuntime {
   // What the downward API needs beyond the pod object.
   PodRuntimeInfo RuntimeInfo(const PodRecord& record) const;
   std::string SandboxDir(const std::string& id) const;
+  Status CreateSandbox(const nlohmann::json& pod, PodRecord* record);
   std::string BundleDir(const std::string& id) const;
   // A connected client of the pod's shim, starting the shim when it is not running.
   Result<std::shared_ptr<runtime::ShimClient>> Shim(const PodRecord& record, bool start);

@@ -62,6 +62,10 @@ Status RemoveTree(const std::string& path) {
   return Status::Ok();
 }
 
+int64_t Millis(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
 bool IsMountPoint(const std::string& path) {
   struct stat here {}, parent {};
   if (stat(path.c_str(), &here) != 0) return false;
@@ -146,7 +150,26 @@ Result<json> RuntimeImpl::ReadObject(const std::string& kind, const std::string&
   return client_.Get(kind == "Secret" ? client::Secrets() : client::ConfigMaps(), ns, name);
 }
 
-Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record) {
+Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record, const PodEventSink& events) {
+  // Volumes first, as kubelet mounts them before it creates the sandbox: a missing ConfigMap
+  // leaves the pod in ContainerCreating with FailedMount events.
+  if (Status s = MakeDirs(PodDir(record->uid), 0750); !s.ok()) return s;
+  auto volumes = SetUpPodVolumes(pod, PodDir(record->uid),
+                                 [this](const std::string& k, const std::string& ns,
+                                        const std::string& n) { return ReadObject(k, ns, n); },
+                                 RuntimeInfo(*record));
+  if (!volumes.ok()) {
+    events("", "Warning", "FailedMount", volumes.status().message());
+    return volumes.status();
+  }
+  Status s = CreateSandbox(pod, record);
+  if (!s.ok()) events("", "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + s.message());
+  return s;
+}
+
+Status RuntimeImpl::CreateSandbox(const json& pod, PodRecord* record) {
+  const auto started = std::chrono::steady_clock::now();
+  int64_t network_ms = 0;
   const std::string dir = PodDir(record->uid);
   if (Status s = MakeDirs(dir + "/termination", 0750); !s.ok()) return s;
   if (record->sandbox_id.empty()) record->sandbox_id = RandomHex(32);
@@ -171,7 +194,9 @@ Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record) {
     req.pod_namespace = record->ns;
     req.pod_name = record->name;
     req.port_mappings = HostPorts(pod);
+    const auto cni_started = std::chrono::steady_clock::now();
     auto network = cni_.Add(req);
+    network_ms = Millis(std::chrono::steady_clock::now() - cni_started);
     if (!network.ok()) return network.status();
     record->pod_ips.clear();
     if (!network->ipv4.empty()) record->pod_ips.push_back(network->ipv4);
@@ -216,10 +241,16 @@ Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record) {
     return s;
   }
 
+  const auto shim_started = std::chrono::steady_clock::now();
   auto shim = Shim(*record, true);
   if (!shim.ok()) return shim.status();
   record->shim_address = (*shim)->address();
   record->sandbox_ready = true;
+  log::Debug("agent", "pod sandbox ready",
+             {{"pod", record->ns + "/" + record->name},
+              {"networkMs", std::to_string(network_ms)},
+              {"shimMs", std::to_string(Millis(std::chrono::steady_clock::now() - shim_started))},
+              {"totalMs", std::to_string(Millis(std::chrono::steady_clock::now() - started))}});
   return SaveRecord(dir, *record);
 }
 

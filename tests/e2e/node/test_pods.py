@@ -338,11 +338,22 @@ def test_missing_image_bad_config_and_bad_command(node):
     t = container_status(p, "main")["state"]["terminated"]
     assert t["reason"] == "StartError" and t["exitCode"] == 128
     assert "no such file" in t["message"].lower() or "not found" in t["message"].lower()
+    vol = unique("novol")
+    node.create_pod("default", pod(vol, busybox("main", "sleep 3600", volumeMounts=[
+        {"name": "cfg", "mountPath": "/cfg"}]), volumes=[
+        {"name": "cfg", "configMap": {"name": "absent-volume-cm"}}]))
+    mounts = wait_for(lambda: [e for e in node.events_for("default", vol)
+                               if e["reason"] == "FailedMount"], what="FailedMount event")
+    assert 'configmap "absent-volume-cm" not found' in mounts[0]["message"], mounts
+    assert mounts[0]["type"] == "Warning"
+    p = node.pod("default", vol)
+    assert p["status"]["phase"] == "Pending"
+    assert container_status(p, "main")["state"]["waiting"]["reason"] == "ContainerCreating"
     # The node keeps serving other pods.
     ok = unique("still")
     node.create_pod("default", pod(ok, busybox("main", "sleep 3600")))
     node.wait_phase("default", ok, "Running")
-    for n in (img, cfg, cmd, ok):
+    for n in (img, cfg, cmd, vol, ok):
         node.delete_pod_and_wait("default", n)
 
 
