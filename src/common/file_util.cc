@@ -18,14 +18,19 @@ Status Errno(const std::string& what, const std::string& path) {
   return UnavailableError(msg);
 }
 
-std::string DirOf(const std::string& path) {
+}  // namespace
+
+std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
 
-}  // namespace
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
 
 Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode) {
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
@@ -58,7 +63,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t 
     ::unlink(tmp.c_str());
     return s;
   }
-  int dir = ::open(DirOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);

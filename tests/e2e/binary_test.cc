@@ -75,7 +75,8 @@ TEST_CASE("skiff server opens its store, keeps it across restarts and stops on S
   TempDir dir;
   const std::string data = dir / "data";
   for (int round = 0; round < 2; ++round) {
-    Process p({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig"});
+    Process p({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig",
+               "--disable-agent"});
     REQUIRE(p.WaitForStderr("running", 10s));
     CHECK(Exists(data + "/server/db/state.db"));
     p.Signal(SIGTERM);

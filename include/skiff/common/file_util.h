@@ -17,6 +17,12 @@ Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t 
 // Reads a whole file. kNotFound when it does not exist.
 Result<std::string> ReadFile(const std::string& path);
 
+// The directory part of `path`: what precedes its last '/', "/" when that slash is the first
+// byte, "." when there is none. No cleaning: "a/b/" gives "a/b", "a//b" gives "a/".
+std::string DirName(const std::string& path);
+// What follows the last '/' of `path` (all of it when there is none; "" after a trailing '/').
+std::string BaseName(const std::string& path);
+
 // Creates `path` and missing parents (new directories get `mode`). Fails naming the path.
 Status MakeDirs(const std::string& path, mode_t mode = 0700);
 

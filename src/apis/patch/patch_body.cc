@@ -1,9 +1,7 @@
 // Patch content types, request bodies, dispatch, and kube-apiserver's answers to failures.
-#include <algorithm>
-#include <cctype>
-
 #include "go_text.h"
 #include "skiff/apis/patch.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis {
 namespace {
@@ -11,19 +9,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxJsonPatchOperations = 10000;  // kube-apiserver's maxJSONPatchOperations
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // The parse error without nlohmann's "[json.exception.parse_error.101] " prefix.
 std::string ParseErrorText(const json::parse_error& e) {
@@ -53,7 +38,7 @@ PatchErrorResponse Rejected(const std::string& cause) {
 }  // namespace
 
 std::optional<PatchType> PatchTypeFromContentType(std::string_view content_type) {
-  std::string media = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  std::string media = AsciiLower(TrimAsciiSpace(content_type.substr(0, content_type.find(';'))));
   if (media == "application/json-patch+json") return PatchType::kJson;
   if (media == "application/merge-patch+json") return PatchType::kMerge;
   if (media == "application/strategic-merge-patch+json") return PatchType::kStrategicMerge;
@@ -78,7 +63,7 @@ Result<nlohmann::json> ParsePatchBody(PatchType type, std::string_view body) {
     parsed = json::parse(body.begin(), body.end());
   } catch (const json::parse_error& e) {
     if (type == PatchType::kMerge) return InvalidArgumentError("Invalid JSON Patch");
-    if (Trim(body).empty()) return InvalidArgumentError("unexpected end of JSON input");
+    if (TrimAsciiSpace(body).empty()) return InvalidArgumentError("unexpected end of JSON input");
     return InvalidArgumentError("invalid JSON in patch body: " + ParseErrorText(e));
   }
   switch (type) {

@@ -9,13 +9,6 @@
 namespace skiff::apis::printers {
 namespace {
 
-TableColumn ContainersColumn() {
-  return Column("Containers", "string", "Names of each container in the template.", 1);
-}
-TableColumn ImagesColumn() {
-  return Column("Images", "string", "Images referenced by each container in the template.", 1);
-}
-
 std::string Ratio(std::int64_t a, std::int64_t b) {
   return std::to_string(a) + "/" + std::to_string(b);
 }
@@ -82,7 +75,7 @@ std::string ControllerName(const json& obj) {
     std::string kind = Str(ref, {"kind"});
     std::string name = Str(ref, {"name"});
     if (kind.empty() && group.empty()) return name;
-    return Lower(group.empty() ? kind : kind + "." + group) + "/" + name;
+    return AsciiLower(group.empty() ? kind : kind + "." + group) + "/" + name;
   }
   return "<none>";
 }

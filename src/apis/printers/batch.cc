@@ -8,13 +8,6 @@
 namespace skiff::apis::printers {
 namespace {
 
-TableColumn ContainersColumn() {
-  return Column("Containers", "string", "Names of each container in the template.", 1);
-}
-TableColumn ImagesColumn() {
-  return Column("Images", "string", "Images referenced by each container in the template.", 1);
-}
-
 // hasJobCondition: the first condition of the type decides.
 bool HasCondition(const json& job, std::string_view type) {
   for (const json& c : Arr(job, {"status", "conditions"})) {

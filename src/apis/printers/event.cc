@@ -52,7 +52,7 @@ std::vector<json> Cells(const json& ev, const EventFields& f, TableClock::time_p
     count = 1;  // singleton events carry no count in the new API
   }
   const json& ref = f.regarding ? *f.regarding : Null();
-  std::string kind = Lower(Str(ref, {"kind"}));
+  std::string kind = AsciiLower(Str(ref, {"kind"}));
   std::string name = Str(ref, {"name"});
   std::string target = name.empty() ? kind : kind + "/" + name;
   std::string component = f.component.empty() ? f.reporting_controller : f.component;

@@ -1,6 +1,5 @@
 // networking.k8s.io/v1 Ingress, IngressClass, NetworkPolicy; admissionregistration.k8s.io/v1
 // Mutating- and ValidatingWebhookConfiguration.
-#include <set>
 #include <string>
 
 #include "descriptions.h"
@@ -27,26 +26,12 @@ std::string Hosts(const json& ing) {
   return ret;
 }
 
-std::string Address(const json& ing) {
-  std::set<std::string> result;
-  for (const json& lb : Arr(ing, {"status", "loadBalancer", "ingress"})) {
-    std::string ip = Str(lb, {"ip"});
-    std::string host = Str(lb, {"hostname"});
-    if (!ip.empty()) {
-      result.insert(ip);
-    } else if (!host.empty()) {
-      result.insert(host);
-    }
-  }
-  return Join(std::vector<std::string>(result.begin(), result.end()), ",");
-}
-
 std::vector<json> IngressCells(const json& ing, TableClock::time_point now) {
   const json* cls = Find(ing, {"spec", "ingressClassName"});
   return {Str(ing, {"metadata", "name"}),
           cls && cls->is_string() ? cls->get<std::string>() : "<none>",
           Hosts(ing),
-          Address(ing),
+          LoadBalancerIngress(ing),
           Arr(ing, {"spec", "tls"}).empty() ? "80" : "80, 443",
           Age(ing, now)};
 }

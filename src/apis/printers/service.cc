@@ -1,5 +1,4 @@
 // core/v1 Service (TYPE, CLUSTER-IP, EXTERNAL-IP, PORT(S), wide SELECTOR) and Endpoints.
-#include <set>
 #include <string>
 
 #include "descriptions.h"
@@ -15,22 +14,6 @@ std::vector<std::string> Strings(const json& arr) {
     if (v.is_string()) out.push_back(v.get<std::string>());
   }
   return out;
-}
-
-// loadBalancerStatusStringer: the distinct ingress IPs (or hostnames), sorted. The server always
-// renders the wide form, so the value is never clipped.
-std::string LoadBalancerIngress(const json& svc) {
-  std::set<std::string> result;
-  for (const json& ing : Arr(svc, {"status", "loadBalancer", "ingress"})) {
-    std::string ip = Str(ing, {"ip"});
-    std::string host = Str(ing, {"hostname"});
-    if (!ip.empty()) {
-      result.insert(ip);
-    } else if (!host.empty()) {
-      result.insert(host);
-    }
-  }
-  return Join(std::vector<std::string>(result.begin(), result.end()), ",");
 }
 
 std::string ExternalIP(const json& svc) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "descriptions.h"
 
@@ -212,15 +213,6 @@ std::string Age(const json& obj, TableClock::time_point now) {
 
 // ---- Formatting.
 
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
-
 std::string FormatLabels(const json& map) {
   if (!map.is_object() || map.empty()) return "<none>";
   std::vector<std::string> parts;
@@ -283,6 +275,20 @@ std::string FormatLabelSelector(const json& selector) {
   return s->empty() ? "<none>" : *s;
 }
 
+std::string LoadBalancerIngress(const json& obj) {
+  std::set<std::string> result;
+  for (const json& ing : Arr(obj, {"status", "loadBalancer", "ingress"})) {
+    std::string ip = Str(ing, {"ip"});
+    std::string host = Str(ing, {"hostname"});
+    if (!ip.empty()) {
+      result.insert(ip);
+    } else if (!host.empty()) {
+      result.insert(host);
+    }
+  }
+  return Join(std::vector<std::string>(result.begin(), result.end()), ",");
+}
+
 std::pair<std::string, std::string> ContainerCells(const json& containers) {
   std::vector<std::string> names, images;
   if (containers.is_array()) {
@@ -298,13 +304,6 @@ std::string IntOrString(const json& value) {
   if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
   if (value.is_string()) return value.get<std::string>();
   return "";
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 std::string TrimSpace(std::string_view s) {
@@ -345,5 +344,13 @@ TableColumn Column(std::string name, std::string type, std::string description, 
 TableColumn NameColumn() { return TableColumn{"Name", "string", "name", desc::kMetaName, 0}; }
 
 TableColumn AgeColumn() { return Column("Age", "string", desc::kMetaCreationTimestamp); }
+
+TableColumn ContainersColumn() {
+  return Column("Containers", "string", "Names of each container in the template.", 1);
+}
+
+TableColumn ImagesColumn() {
+  return Column("Images", "string", "Images referenced by each container in the template.", 1);
+}
 
 }  // namespace skiff::apis::printers

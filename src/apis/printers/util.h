@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "skiff/apis/printers.h"
+#include "skiff/common/string_util.h"  // Join and AsciiLower, used across the printers
 
 namespace skiff::apis::printers {
 
@@ -63,7 +64,6 @@ std::string Age(const json& obj, TableClock::time_point now);
 
 // ---- Formatting.
 
-std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 // labels.FormatLabels: "a=1,b=2" sorted by key, "<none>" when empty.
 std::string FormatLabels(const json& map);
 // labels.Selector.String() of metav1.LabelSelectorAsSelector(selector): "" for a null or empty
@@ -71,12 +71,15 @@ std::string FormatLabels(const json& map);
 std::string SelectorString(const json& selector);
 // metav1.FormatLabelSelector: SelectorString, or "<none>" when that is empty.
 std::string FormatLabelSelector(const json& selector);
+// loadBalancerStatusStringer / ingressLoadBalancerStatusStringer over obj's
+// status.loadBalancer.ingress (a Service or an Ingress): the distinct IPs (or, where an entry has
+// none, hostnames), sorted and comma-joined. The server always renders the wide form, so the
+// value is never clipped.
+std::string LoadBalancerIngress(const json& obj);
 // layoutContainerCells: comma-joined container names and images.
 std::pair<std::string, std::string> ContainerCells(const json& containers);
 // intstr.IntOrString.String().
 std::string IntOrString(const json& value);
-// strings.ToLower for ASCII.
-std::string Lower(std::string s);
 // strings.TrimSpace.
 std::string TrimSpace(std::string_view s);
 
@@ -85,6 +88,9 @@ std::string TrimSpace(std::string_view s);
 TableColumn Column(std::string name, std::string type, std::string description, int priority = 0);
 TableColumn NameColumn();  // {"Name", "string", "name", ObjectMeta name doc, 0}
 TableColumn AgeColumn();   // {"Age", "string", "", ObjectMeta creationTimestamp doc, 0}
+// The wide-only (priority 1) CONTAINERS and IMAGES columns of workloads with a pod template.
+TableColumn ContainersColumn();
+TableColumn ImagesColumn();
 
 // Wraps a cell function so that it cannot throw (see TableCellsFn).
 template <std::vector<json> (*F)(const json&, TableClock::time_point)>

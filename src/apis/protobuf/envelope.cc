@@ -6,6 +6,7 @@
 #include "apis/protobuf/utf8.h"
 #include "skiff/apis/protobuf.h"
 #include "skiff/common/proto_wire.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis {
 
@@ -69,12 +70,6 @@ Result<Envelope> ReadEnvelope(std::string_view body) {
   return e;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -97,7 +92,8 @@ Result<json> DecodeObject(std::string_view message, const TypeDef& type) {
 
 bool IsKubernetesProtobuf(std::string_view content_type) {
   const size_t semicolon = content_type.find(';');
-  return EqualsIgnoreCase(Trim(content_type.substr(0, semicolon)), kKubernetesProtobufMediaType);
+  return EqualsIgnoreCase(TrimAsciiSpace(content_type.substr(0, semicolon)),
+                          kKubernetesProtobufMediaType);
 }
 
 Result<json> DecodeProtobufMessage(std::string_view message, const TypeDef& type) {

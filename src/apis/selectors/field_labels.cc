@@ -6,6 +6,7 @@
 
 #include "apis/selectors/go_text.h"
 #include "skiff/apis/selector.h"
+#include "skiff/common/go_quote.h"
 
 namespace skiff::apis {
 namespace {
@@ -257,7 +258,6 @@ const KindRules& RulesFor(std::string_view group, std::string_view kind) {
 }
 
 std::string RejectMessage(RejectStyle style, std::string_view label) {
-  using selectors_internal::GoQuote;
   switch (style) {
     case RejectStyle::kNotSupported:
       return "field label not supported: " + std::string(label);

@@ -10,11 +10,7 @@
 
 namespace skiff::apis::selectors_internal {
 
-// Go's strconv.Quote (%q): double quotes, \" and \\ escaped, \a \b \f \n \r \t \v, other control
-// bytes as \xNN, invalid UTF-8 bytes as \xNN, non-printable runes as \uNNNN. Printable non-ASCII
-// runes are kept (Unicode printability is approximated: C1 controls, U+00AD, U+2028/2029 and
-// U+FEFF are escaped).
-std::string GoQuote(std::string_view s);
+// Go's %q of a string is skiff::GoQuote (skiff/common/go_quote.h).
 
 // Go's %#v of a []string: `[]string(nil)` when empty, else `[]string{"a", "b"}`.
 std::string GoStringSlice(const std::vector<std::string>& values);
@@ -32,12 +28,8 @@ std::vector<std::string> QualifiedNameErrors(std::string_view value);
 // validation.IsValidLabelValue: the error strings (empty when valid).
 std::vector<std::string> LabelValueErrors(std::string_view value);
 
-// strings.Join.
-std::string Join(const std::vector<std::string>& parts, std::string_view sep);
-
-// utilerrors.NewAggregate(...).Error() over already-rendered messages: duplicates dropped,
-// one message as is, several as "[m1, m2]". Empty input gives "".
-std::string AggregateText(const std::vector<std::string>& messages);
+// strings.Join and the utilerrors aggregate text are skiff::Join and skiff::AggregateMessages
+// (skiff/common/string_util.h).
 
 // strconv.ParseInt(s, 10, 64): optional sign, decimal digits only, in int64 range.
 std::optional<long long> ParseInt64(std::string_view s);

@@ -5,14 +5,13 @@
 #include "apis/selectors/go_text.h"
 #include "apis/selectors/label_internal.h"
 #include "skiff/apis/selector.h"
+#include "skiff/common/go_quote.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis {
 
-using selectors_internal::AggregateText;
-using selectors_internal::GoQuote;
 using selectors_internal::InvalidValueError;
 using selectors_internal::InvalidValuesError;
-using selectors_internal::Join;
 using selectors_internal::LabelKeyError;
 using selectors_internal::LabelValueErrors;
 using selectors_internal::ParseInt64;
@@ -126,7 +125,7 @@ Result<LabelRequirement> LabelRequirement::Create(std::string key, SelectorOpera
                                        Join(value_errs, "; ")));
     }
   }
-  if (!errs.empty()) return InvalidArgumentError(AggregateText(errs));
+  if (!errs.empty()) return InvalidArgumentError(AggregateMessages(errs));
   return LabelRequirement(std::move(key), op, std::move(values));
 }
 

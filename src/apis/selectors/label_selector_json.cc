@@ -3,11 +3,10 @@
 #include "apis/selectors/go_text.h"
 #include "apis/selectors/label_internal.h"
 #include "skiff/apis/selector.h"
+#include "skiff/common/go_quote.h"
 
 namespace skiff::apis {
 namespace {
-
-using selectors_internal::GoQuote;
 
 // The members of a meta.v1.LabelSelector, shape-checked. Kubernetes rejects wrong shapes while
 // decoding the object, before selectors are built; here they are reported by member name.

@@ -16,9 +16,6 @@ std::string GoJson(const nlohmann::json& value);
 void AppendGoJson(std::string& out, const nlohmann::json& value);
 void AppendGoString(std::string& out, std::string_view s);
 
-// Go's %q of a string (strconv.Quote), for printable text: "web", "a\"b".
-std::string GoQuote(std::string_view s);
-
 // "2024-01-02T03:04:05Z" (seconds precision, UTC), as metav1.Time marshals.
 std::string FormatTime(std::chrono::system_clock::time_point t);
 // Seconds since the epoch of an RFC 3339 time ("...Z" or with an offset, fractions ignored);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "go_json.h"
+#include "skiff/common/go_quote.h"
 
 namespace skiff::apis::ssa {
 

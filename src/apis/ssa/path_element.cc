@@ -7,6 +7,7 @@
 
 #include "go_json.h"
 #include "skiff/apis/managed_fields.h"
+#include "skiff/common/go_quote.h"
 
 namespace skiff::apis {
 namespace {
@@ -95,7 +96,7 @@ std::string ValueString(const json& v) {
   if (v.is_number_float()) return GoFloat(v.get<double>());
   if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
   if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  if (v.is_string()) return ssa::GoQuote(v.get<std::string>());
+  if (v.is_string()) return GoQuote(v.get<std::string>());
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (v.is_array()) {
     std::string out = "[";

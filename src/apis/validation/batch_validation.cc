@@ -5,6 +5,7 @@
 #include "kinds.h"
 #include "object_meta.h"
 #include "pod_validation.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis::internal {
 namespace {
@@ -308,10 +309,7 @@ void ValidateCronJobSpec(FieldErrors& errs, const json& spec, const json* old_sp
     } else if (!chars_ok) {
       errs.push_back(FieldError::Invalid(zp, zone, "unknown time zone " + zone));
     } else {
-      std::string lower = zone;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      if (lower == "local") {
+      if (AsciiLower(zone) == "local") {
         errs.push_back(FieldError::Invalid(zp, zone,
                                            "timeZone must be an explicit time zone as defined in "
                                            "https://www.iana.org/time-zones"));

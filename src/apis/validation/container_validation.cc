@@ -7,11 +7,10 @@
 #include "pod_validation.h"
 #include "skiff/apis/quantity.h"
 #include "skiff/apis/validation.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis::internal {
 namespace {
-
-const std::vector<std::string> kProtocols = {"SCTP", "TCP", "UDP"};
 
 void ValidateContainerPorts(FieldErrors& errs, const json& ports, const Path& path) {
   std::set<std::string> names;
@@ -37,12 +36,7 @@ void ValidateContainerPorts(FieldErrors& errs, const json& ports, const Path& pa
     }
     auto hport = Int(p, "hostPort").value_or(0);
     if (hport != 0) AddInvalid(errs, ip.Child("hostPort"), hport, IsValidPortNum(hport));
-    std::string proto = Str(p, "protocol");
-    if (proto.empty()) {
-      errs.push_back(FieldError::Required(ip.Child("protocol")));
-    } else if (std::find(kProtocols.begin(), kProtocols.end(), proto) == kProtocols.end()) {
-      errs.push_back(FieldError::NotSupported(ip.Child("protocol"), proto, kProtocols));
-    }
+    ValidatePortProtocol(errs, ip.Child("protocol"), Str(p, "protocol"));
   }
 }
 
@@ -71,10 +65,7 @@ void ValidateObjectFieldSelector(FieldErrors& errs, const json& ref, const Path&
     std::string base = field_path.substr(0, open);
     std::string subscript = field_path.substr(open + 2, field_path.size() - open - 4);
     if (base == "metadata.annotations") {
-      std::string lower = subscript;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      ValidateQualifiedName(errs, path, lower);
+      ValidateQualifiedName(errs, path, AsciiLower(subscript));
     } else if (base == "metadata.labels") {
       ValidateQualifiedName(errs, path, subscript);
     } else {

@@ -7,6 +7,8 @@
 #include "kinds.h"
 #include "pod_defaults.h"
 #include "pod_validation.h"
+#include "skiff/apis/qos.h"
+#include "skiff/common/base64.h"
 
 namespace skiff::apis::internal {
 namespace {

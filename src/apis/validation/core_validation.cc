@@ -7,6 +7,7 @@
 #include "object_meta.h"
 #include "pod_validation.h"
 #include "skiff/apis/quantity.h"
+#include "skiff/common/base64.h"
 
 namespace skiff::apis::internal {
 namespace {
@@ -480,13 +481,7 @@ FieldErrors ValidateEndpoints(const json& obj) {
       if (ports.size() > 1 || !name.empty()) ValidateDNS1123Label(errs, pp.Child("name"), name);
       auto port = Int(ports[j], "port").value_or(0);
       AddInvalid(errs, pp.Child("port"), port, IsValidPortNum(port));
-      std::string proto = Str(ports[j], "protocol");
-      if (proto.empty()) {
-        errs.push_back(FieldError::Required(pp.Child("protocol")));
-      } else if (proto != "TCP" && proto != "UDP" && proto != "SCTP") {
-        errs.push_back(
-            FieldError::NotSupported(pp.Child("protocol"), proto, {"SCTP", "TCP", "UDP"}));
-      }
+      ValidatePortProtocol(errs, pp.Child("protocol"), Str(ports[j], "protocol"));
     }
   }
   return errs;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "skiff/common/string_util.h"
+
 namespace skiff::apis::internal {
 namespace {
 
@@ -67,9 +69,7 @@ bool ParseUint(const std::string& expr, unsigned& out, std::string& err) {
 
 bool ParseIntOrName(const std::string& expr, const Bounds& b, unsigned& out, std::string& err) {
   if (b.names) {
-    std::string lower = expr;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string lower = AsciiLower(expr);
     auto it = b.names->find(lower);
     if (it != b.names->end()) {
       out = it->second;

@@ -8,6 +8,7 @@
 #include "kinds.h"
 #include "object_meta.h"
 #include "pod_validation.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis::internal {
 namespace {
@@ -221,10 +222,7 @@ FieldErrors ValidateStorageClass(const json& obj) {
   if (prov.empty()) {
     errs.push_back(FieldError::Required(Path("provisioner")));
   } else {
-    std::string lower = prov;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    ValidateQualifiedName(errs, "provisioner", lower);
+    ValidateQualifiedName(errs, "provisioner", AsciiLower(prov));
   }
   size_t total = 0;
   for (const auto& [k, v] : Obj(obj, "parameters").items()) {
@@ -329,12 +327,7 @@ FieldErrors ValidateEndpointSlice(const json& obj) {
     if (!name.empty()) ValidateDNS1123Label(errs, pp.Child("name"), name);
     if (names.count(name)) errs.push_back(FieldError::Duplicate(pp.Child("name"), name));
     names.insert(name);
-    std::string proto = Str(ports[i], "protocol");
-    if (proto.empty()) {
-      errs.push_back(FieldError::Required(pp.Child("protocol")));
-    } else if (!In(proto, {"SCTP", "TCP", "UDP"})) {
-      errs.push_back(FieldError::NotSupported(pp.Child("protocol"), proto, {"SCTP", "TCP", "UDP"}));
-    }
+    ValidatePortProtocol(errs, pp.Child("protocol"), Str(ports[i], "protocol"));
     if (auto port = Int(ports[i], "port")) {
       AddInvalid(errs, pp.Child("port"), *port, IsValidPortNum(*port));
     }

@@ -83,9 +83,8 @@ void ValidateDNS1123Label(FieldErrors& errs, const std::string& path, const std:
 void ValidateDNS1123Subdomain(FieldErrors& errs, const std::string& path, const std::string& value);
 void ValidateQualifiedName(FieldErrors& errs, const std::string& path, const std::string& value);
 
-// Standard base64 (with padding), as Kubernetes encodes []byte fields in JSON.
-std::string Base64Encode(std::string_view data);
-// nullopt when `text` is not valid base64.
-std::optional<std::string> Base64Decode(std::string_view text);
+// A container or service port's protocol: Required when empty, NotSupported unless it is one of
+// Kubernetes' supportedPortProtocols (SCTP, TCP, UDP).
+void ValidatePortProtocol(FieldErrors& errs, const std::string& path, const std::string& protocol);
 
 }  // namespace skiff::apis::internal

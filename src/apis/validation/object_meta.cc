@@ -2,20 +2,15 @@
 #include "object_meta.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "skiff/common/string_util.h"
 
 namespace skiff::apis {
 namespace internal {
 namespace {
 
 constexpr size_t kTotalAnnotationSizeLimitB = 256 * 1024;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 void ValidateOwnerReferences(FieldErrors& errs, const json& refs, const Path& path) {
   std::string first_controller;
@@ -108,7 +103,7 @@ void ValidateAnnotations(FieldErrors& errs, const json& annotations, const std::
   if (!annotations.is_object()) return;
   size_t total = 0;
   for (const auto& [k, v] : annotations.items()) {
-    AddInvalid(errs, path, k, IsQualifiedName(Lower(k)));
+    AddInvalid(errs, path, k, IsQualifiedName(AsciiLower(k)));
     total += k.size() + (v.is_string() ? v.get<std::string>().size() : 0);
   }
   if (total > kTotalAnnotationSizeLimitB) {

@@ -1,13 +1,11 @@
-// Pod create/update/status validation and the QOS class.
+// Pod create/update/status validation.
 #include "pod_validation.h"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <map>
 
 #include "object_meta.h"
-#include "skiff/apis/quantity.h"
 #include "skiff/apis/validation.h"
 
 namespace skiff::apis::internal {
@@ -226,52 +224,6 @@ FieldErrors ValidatePodStatusUpdate(const json& pod, const json& old) {
   ValidateIPList(errs, Arr(status, "podIPs"), sp.Child("podIPs"));
   ValidateIPList(errs, Arr(status, "hostIPs"), sp.Child("hostIPs"));
   return errs;
-}
-
-std::string PodQOSClass(const json& spec) {
-  std::map<std::string, Quantity> requests, limits;
-  bool guaranteed = true;
-  auto accumulate = [](std::map<std::string, Quantity>& into, const std::string& name,
-                       const Quantity& q) {
-    auto it = into.find(name);
-    if (it == into.end()) {
-      into[name] = q;
-    } else {
-      it->second = AddQuantity(it->second, q);
-    }
-  };
-  for (const char* key : {"containers", "initContainers"}) {
-    for (const auto& c : Arr(spec, key)) {
-      const json& res = Obj(c, "resources");
-      for (const auto& [name, v] : Obj(res, "requests").items()) {
-        if (name != "cpu" && name != "memory") continue;
-        auto q = QuantityFromJson(v);
-        if (q && !q->IsZero() && !q->IsNegative()) accumulate(requests, name, *q);
-      }
-      bool cpu = false, mem = false;
-      for (const auto& [name, v] : Obj(res, "limits").items()) {
-        if (name != "cpu" && name != "memory") continue;
-        auto q = QuantityFromJson(v);
-        if (q && !q->IsZero() && !q->IsNegative()) {
-          (name == "cpu" ? cpu : mem) = true;
-          accumulate(limits, name, *q);
-        }
-      }
-      if (!cpu || !mem) guaranteed = false;
-    }
-  }
-  if (requests.empty() && limits.empty()) return "BestEffort";
-  if (guaranteed) {
-    for (const auto& [name, req] : requests) {
-      auto it = limits.find(name);
-      if (it == limits.end() || CompareQuantity(it->second, req) != 0) {
-        guaranteed = false;
-        break;
-      }
-    }
-  }
-  if (guaranteed && requests.size() == limits.size()) return "Guaranteed";
-  return "Burstable";
 }
 
 }  // namespace skiff::apis::internal

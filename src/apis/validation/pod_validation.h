@@ -54,7 +54,5 @@ void ValidateNodeSelector(FieldErrors& errs, const json& selector, const Path& p
 FieldErrors ValidatePod(const json& pod);
 FieldErrors ValidatePodUpdate(const json& pod, const json& old);
 FieldErrors ValidatePodStatusUpdate(const json& pod, const json& old);
-// Pod QOS class from its containers' requests and limits.
-std::string PodQOSClass(const json& spec);
 
 }  // namespace skiff::apis::internal

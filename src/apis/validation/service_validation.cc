@@ -109,7 +109,6 @@ void ValidateServicePorts(FieldErrors& errs, const json& spec) {
   const json& ports = Arr(spec, "ports");
   Path pp = kSpec.Child("ports");
   std::set<std::string> names;
-  static const std::vector<std::string> kProtocols = {"SCTP", "TCP", "UDP"};
   for (size_t i = 0; i < ports.size(); ++i) {
     const json& p = ports[i];
     Path ip = pp.Index(i);
@@ -126,12 +125,7 @@ void ValidateServicePorts(FieldErrors& errs, const json& spec) {
     }
     auto port = Int(p, "port").value_or(0);
     AddInvalid(errs, ip.Child("port"), port, IsValidPortNum(port));
-    std::string proto = Str(p, "protocol");
-    if (proto.empty()) {
-      errs.push_back(FieldError::Required(ip.Child("protocol")));
-    } else if (std::find(kProtocols.begin(), kProtocols.end(), proto) == kProtocols.end()) {
-      errs.push_back(FieldError::NotSupported(ip.Child("protocol"), proto, kProtocols));
-    }
+    ValidatePortProtocol(errs, ip.Child("protocol"), Str(p, "protocol"));
     ValidatePortNumOrName(errs, Get(p, "targetPort") ? *Get(p, "targetPort") : json(),
                           ip.Child("targetPort"));
     if (HasStr(p, "appProtocol"))

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "skiff/common/file_util.h"
+#include "skiff/common/unique_fd.h"
 
 namespace skiff::net {
 namespace {
@@ -27,25 +28,20 @@ class StoreLock {
  public:
   static Result<std::unique_ptr<StoreLock>> Take(const std::string& network_dir) {
     std::string path = network_dir + "/lock";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0750);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0750));
+    if (!fd.valid()) {
       return UnavailableError("cannot open host-local lock " + path + ": " + std::strerror(errno));
     }
-    while (::flock(fd, LOCK_EX) != 0) {
+    while (::flock(fd.get(), LOCK_EX) != 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return UnavailableError("cannot lock host-local store " + path + ": " + std::strerror(e));
+      return UnavailableError("cannot lock host-local store " + path + ": " + std::strerror(errno));
     }
-    return std::unique_ptr<StoreLock>(new StoreLock(fd));
+    return std::unique_ptr<StoreLock>(new StoreLock(std::move(fd)));
   }
-  ~StoreLock() { ::close(fd_); }  // closing drops the flock
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
 
  private:
-  explicit StoreLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit StoreLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;  // closing it (when the lock goes away) drops the flock
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "skiff/common/string_util.h"
+
 namespace skiff::net {
 namespace {
 
@@ -38,12 +40,6 @@ bool IsCniName(const std::string& s) {
 }
 
 bool FitsCniArgs(const std::string& s) { return s.find_first_of(";=\n\r") == std::string::npos; }
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 }  // namespace
 
@@ -211,7 +207,7 @@ json CapabilityArgs(const std::vector<PortMapping>& mappings) {
   for (const auto& m : mappings) {
     json entry = {{"hostPort", m.host_port},
                   {"containerPort", m.container_port},
-                  {"protocol", Lower(m.protocol.empty() ? "tcp" : m.protocol)}};
+                  {"protocol", AsciiLower(m.protocol.empty() ? "tcp" : m.protocol)}};
     if (!m.host_ip.empty()) entry["hostIP"] = m.host_ip;
     list.push_back(entry);
   }
@@ -252,7 +248,7 @@ Status CheckRequest(const PodNetworkRequest& r) {
                                   std::to_string(m.host_port) + "->" +
                                   std::to_string(m.container_port) + " is out of 1..65535");
     }
-    std::string proto = Lower(m.protocol);
+    std::string proto = AsciiLower(m.protocol);
     if (!proto.empty() && proto != "tcp" && proto != "udp" && proto != "sctp") {
       return InvalidArgumentError("sandbox " + r.sandbox_id + ": port mapping protocol \"" +
                                   m.protocol + "\" is not tcp, udp or sctp");

@@ -1,13 +1,12 @@
 // ReadContainerLog: the `log` subresource's view of a container's log files.
-#include <algorithm>
-#include <cctype>
-
 #include "change_waiter.h"
 #include "log_follower.h"
 #include "log_renderer.h"
 #include "log_source.h"
 #include "log_tail.h"
 #include "record_reader.h"
+#include "skiff/common/file_util.h"
+#include "skiff/common/string_util.h"
 #include "skiff/node/container_logs.h"
 
 namespace skiff::node {
@@ -18,9 +17,7 @@ using logs::LogStream;
 constexpr auto kFollowRecheck = std::chrono::milliseconds(250);
 
 Result<std::optional<LogStream>> ParseStream(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lower = AsciiLower(text);
   if (lower.empty() || lower == "all") return std::optional<LogStream>();
   if (lower == "stdout") return std::optional<LogStream>(LogStream::kStdout);
   if (lower == "stderr") return std::optional<LogStream>(LogStream::kStderr);
@@ -83,7 +80,7 @@ Status ReadContainerLog(const std::string& path, const LogOptions& options,
     live->offset = start.source == files.size() - 1 ? start.offset : 0;
   }
   logs::LogFollower follower(path, std::move(live), set->newest_rotated);
-  logs::ChangeWaiter waiter(logs::DirName(path));
+  logs::ChangeWaiter waiter(DirName(path));
   int quiet_after_exit = 0;
   while (!stop()) {
     bool running = still_running();

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "skiff/common/file_util.h"
+
 namespace skiff::node::logs {
 namespace {
 
@@ -34,18 +36,6 @@ bool ParseSuffix(std::string_view suffix, RotatedFile* out) {
 }
 
 }  // namespace
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-std::string BaseName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::string RotationStamp(TimePoint t) {
   auto day = std::chrono::floor<std::chrono::days>(t);

@@ -38,7 +38,4 @@ Result<std::vector<RotatedFile>> ListRotatedFiles(const std::string& live_path);
 RotatedFile NextRotatedName(const std::string& live_path, TimePoint now,
                             const std::vector<RotatedFile>& existing);
 
-std::string DirName(const std::string& path);
-std::string BaseName(const std::string& path);
-
 }  // namespace skiff::node::logs

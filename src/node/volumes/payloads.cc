@@ -1,9 +1,8 @@
 #include "payloads.h"
 
-#include <set>
-
 #include "json_fields.h"
 #include "skiff/common/base64.h"
+#include "skiff/common/string_util.h"
 #include "skiff/runtime/downward_api.h"
 
 namespace skiff::node::internal {
@@ -97,21 +96,6 @@ Result<Payload> KeyPayload(const json& items, const json& object, mode_t default
 }
 
 }  // namespace
-
-std::string AggregateMessages(const std::vector<std::string>& messages) {
-  std::vector<std::string> unique;
-  std::set<std::string> seen;
-  for (const auto& m : messages) {
-    if (seen.insert(m).second) unique.push_back(m);
-  }
-  if (unique.size() == 1) return unique[0];
-  std::string out = "[";
-  for (size_t i = 0; i < unique.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += unique[i];
-  }
-  return out + "]";
-}
 
 Result<Payload> ConfigMapPayload(const json& items, const json& object, mode_t default_mode,
                                  bool optional) {

@@ -32,7 +32,4 @@ Result<Payload> DownwardApiPayload(const nlohmann::json& items, const nlohmann::
 Result<nlohmann::json> GetObject(const ObjectLookup& lookup, const std::string& kind,
                                  const std::string& ns, const std::string& name, bool optional);
 
-// Go's utilerrors.NewAggregate(...).Error() of these messages.
-std::string AggregateMessages(const std::vector<std::string>& messages);
-
 }  // namespace skiff::node::internal

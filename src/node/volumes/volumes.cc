@@ -21,6 +21,7 @@
 #include "skiff/apis/quantity.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::node {
 namespace {
@@ -121,7 +122,7 @@ Result<Payload> ProjectedPayload(const json& source, const Context& ctx,
     }
     Merge(payload, std::move(*part));
   }
-  if (!errors.empty()) return InvalidArgumentError(internal::AggregateMessages(errors));
+  if (!errors.empty()) return InvalidArgumentError(AggregateMessages(errors));
   return payload;
 }
 

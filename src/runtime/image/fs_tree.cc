@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "runtime/image/errno_status.h"
+#include "skiff/common/file_util.h"
 #include "skiff/common/unique_fd.h"
 
 namespace skiff::runtime::image_detail {
@@ -36,7 +37,10 @@ bool IsDotOrDotDot(const char* n) {
   return n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'));
 }
 
-Status EmptyDir(int fd, dev_t dev, const std::string& shown) {
+// Calls fn(name) for each entry of the directory open as fd, "." and ".." excepted, and stops
+// at the first error fn returns. Reads through a duplicate of fd; the caller keeps fd.
+template <typename Fn>
+Status ForEachEntry(int fd, const std::string& shown, Fn fn) {
   UniqueFd dup(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
   if (!dup.valid()) return ErrnoStatus(errno, "cannot read directory " + shown);
   DirStream dir(std::move(dup));
@@ -46,57 +50,52 @@ Status EmptyDir(int fd, dev_t dev, const std::string& shown) {
     struct dirent* e = ::readdir(dir.get());
     if (e == nullptr) {
       if (errno != 0) return ErrnoStatus(errno, "cannot read directory " + shown);
-      break;
+      return Status::Ok();
     }
     if (IsDotOrDotDot(e->d_name)) continue;
-    std::string child = shown + "/" + e->d_name;
+    Status s = fn(e->d_name);
+    if (!s.ok()) return s;
+  }
+}
+
+Status EmptyDir(int fd, dev_t dev, const std::string& shown) {
+  return ForEachEntry(fd, shown, [&](const char* name) -> Status {
+    std::string child = shown + "/" + name;
     struct stat st {};
-    if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) continue;
+    if (::fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return Status::Ok();
       return ErrnoStatus(errno, "cannot stat " + child);
     }
     if (S_ISDIR(st.st_mode)) {
       if (st.st_dev != dev) return UnavailableError(child + " is a mount point; not removing it");
-      UniqueFd sub(::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd sub(::openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub.valid()) return ErrnoStatus(errno, "cannot open " + child);
       Status s = EmptyDir(sub.get(), dev, child);
       if (!s.ok()) return s;
-      if (::unlinkat(fd, e->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+      if (::unlinkat(fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
         return ErrnoStatus(errno, "cannot remove " + child);
       }
-    } else if (::unlinkat(fd, e->d_name, 0) != 0 && errno != ENOENT) {
+    } else if (::unlinkat(fd, name, 0) != 0 && errno != ENOENT) {
       return ErrnoStatus(errno, "cannot remove " + child);
     }
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Status SumDir(int fd, dev_t dev, const std::string& shown, std::set<std::pair<dev_t, ino_t>>* seen,
               int64_t* total) {
-  UniqueFd dup(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-  if (!dup.valid()) return ErrnoStatus(errno, "cannot read directory " + shown);
-  DirStream dir(std::move(dup));
-  if (dir.get() == nullptr) return ErrnoStatus(errno, "cannot read directory " + shown);
-  for (;;) {
-    errno = 0;
-    struct dirent* e = ::readdir(dir.get());
-    if (e == nullptr) {
-      if (errno != 0) return ErrnoStatus(errno, "cannot read directory " + shown);
-      break;
-    }
-    if (IsDotOrDotDot(e->d_name)) continue;
+  return ForEachEntry(fd, shown, [&](const char* name) -> Status {
     struct stat st {};
-    if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (::fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return Status::Ok();
     if (S_ISREG(st.st_mode)) {
       if (st.st_nlink < 2 || seen->insert({st.st_dev, st.st_ino}).second) *total += st.st_size;
     } else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
-      UniqueFd sub(::openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!sub.valid()) return ErrnoStatus(errno, "cannot open " + shown + "/" + e->d_name);
-      Status s = SumDir(sub.get(), dev, shown + "/" + e->d_name, seen, total);
-      if (!s.ok()) return s;
+      UniqueFd sub(::openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub.valid()) return ErrnoStatus(errno, "cannot open " + shown + "/" + name);
+      return SumDir(sub.get(), dev, shown + "/" + name, seen, total);
     }
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 }  // namespace
@@ -131,10 +130,8 @@ Status RemoveTreeAt(int dirfd, const std::string& name, const std::string& shown
 Status RemoveTree(const std::string& path) {
   std::string trimmed = path;
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  size_t slash = trimmed.rfind('/');
-  std::string dir =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : trimmed.substr(0, slash));
-  std::string name = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+  std::string dir = DirName(trimmed);
+  std::string name = BaseName(trimmed);
   if (name.empty() || name == "." || name == "..") {
     return InvalidArgumentError("refusing to remove " + path);
   }

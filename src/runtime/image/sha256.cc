@@ -55,6 +55,12 @@ std::string Sha256Digest(std::string_view data) {
   return h.Digest();
 }
 
+std::string Sha256Hex(std::string_view data) {
+  static constexpr std::string_view kPrefix = "sha256:";
+  std::string digest = Sha256Digest(data);
+  return digest.empty() ? digest : digest.substr(kPrefix.size());
+}
+
 Result<std::string> Sha256File(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {

@@ -1,5 +1,6 @@
 // Incremental SHA-256 (OpenSSL EVP) and the "sha256:<hex>" digests of the OCI formats.
-// A Sha256 is used by one thread at a time.
+// A Sha256 is used by one thread at a time; the free functions are thread-safe.
+// Internal to skiff_image, also used by skiff_registry (manifest digests, token cache keys).
 #pragma once
 
 #include <memory>
@@ -29,7 +30,10 @@ class Sha256 {
   std::unique_ptr<Ctx> ctx_;
 };
 
+// "sha256:<64 lower-case hex>" of data; "" only if OpenSSL failed.
 std::string Sha256Digest(std::string_view data);
+// The 64 lower-case hex digits alone; "" only if OpenSSL failed.
+std::string Sha256Hex(std::string_view data);
 
 // The digest of a whole file; errors name the path.
 Result<std::string> Sha256File(const std::string& path);

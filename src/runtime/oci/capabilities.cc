@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "json_access.h"
+
 namespace skiff::runtime::internal {
 namespace {
 
@@ -11,15 +13,6 @@ std::string Normalize(std::string name) {
   for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (name.rfind("CAP_", 0) != 0) name = "CAP_" + name;
   return name;
-}
-
-std::vector<std::string> Names(const nlohmann::json& list) {
-  std::vector<std::string> out;
-  if (!list.is_array()) return out;
-  for (const auto& v : list) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
 }
 
 bool IsAll(const std::string& name) {
@@ -94,8 +87,8 @@ std::vector<std::string> ContainerCapabilities(const nlohmann::json& capabilitie
     caps.insert(DefaultCapabilities().begin(), DefaultCapabilities().end());
     std::vector<std::string> add, drop;
     if (capabilities.is_object()) {
-      if (auto it = capabilities.find("add"); it != capabilities.end()) add = Names(*it);
-      if (auto it = capabilities.find("drop"); it != capabilities.end()) drop = Names(*it);
+      if (auto it = capabilities.find("add"); it != capabilities.end()) add = StringList(*it);
+      if (auto it = capabilities.find("drop"); it != capabilities.end()) drop = StringList(*it);
     }
     if (std::any_of(add.begin(), add.end(), IsAll)) {
       caps.insert(AllCapabilities().begin(), AllCapabilities().end());

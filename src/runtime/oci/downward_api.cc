@@ -3,7 +3,6 @@
 #include "skiff/runtime/downward_api.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -11,6 +10,8 @@
 
 #include "json_access.h"
 #include "skiff/apis/quantity.h"
+#include "skiff/common/go_quote.h"
+#include "skiff/common/string_util.h"
 
 namespace skiff::runtime {
 namespace {
@@ -30,100 +31,6 @@ std::optional<std::pair<std::string, std::string>> SplitSubscript(const std::str
   size_t open = trimmed.find("['");
   if (open == std::string::npos || open == 0) return std::nullopt;
   return std::make_pair(trimmed.substr(0, open), trimmed.substr(open + 2));
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns the code point and its length, or -1 (length 1)
-// for an invalid byte.
-std::pair<int32_t, size_t> DecodeUtf8(std::string_view s, size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return {b, 1};
-  size_t len = 0;
-  int32_t cp = 0;
-  int32_t min = 0;
-  if ((b & 0xE0) == 0xC0) {
-    len = 2, cp = b & 0x1F, min = 0x80;
-  } else if ((b & 0xF0) == 0xE0) {
-    len = 3, cp = b & 0x0F, min = 0x800;
-  } else if ((b & 0xF8) == 0xF0) {
-    len = 4, cp = b & 0x07, min = 0x10000;
-  } else {
-    return {-1, 1};
-  }
-  if (i + len > s.size()) return {-1, 1};
-  for (size_t k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return {-1, 1};
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {-1, 1};
-  return {cp, len};
-}
-
-// Go's strconv.IsPrint for the characters skiff can tell apart without Unicode tables: C1
-// controls, the soft hyphen, line/paragraph separators, BOM and non-characters are not
-// printable; every other non-ASCII character is treated as printable.
-bool IsPrintableNonAscii(int32_t cp) {
-  if (cp >= 0x80 && cp <= 0x9F) return false;
-  if (cp == 0xAD || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF) return false;
-  if (cp >= 0xFFF9 && cp <= 0xFFFB) return false;
-  if ((cp & 0xFFFE) == 0xFFFE) return false;
-  return true;
-}
-
-// Go's %q for a string.
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  char buf[16];
-  for (size_t i = 0; i < s.size();) {
-    auto [cp, len] = DecodeUtf8(s, i);
-    if (cp < 0) {
-      std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(s[i]));
-      out += buf;
-    } else if (cp == '"' || cp == '\\') {
-      out += '\\';
-      out += static_cast<char>(cp);
-    } else if (cp >= 0x20 && cp < 0x7F) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x80) {
-      switch (cp) {
-        case '\a':
-          out += "\\a";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\v':
-          out += "\\v";
-          break;
-        default:
-          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned>(cp));
-          out += buf;
-      }
-    } else if (IsPrintableNonAscii(cp)) {
-      out.append(s.substr(i, len));
-    } else if (cp < 0x10000) {
-      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(cp));
-      out += buf;
-    } else {
-      std::snprintf(buf, sizeof(buf), "\\U%08x", static_cast<unsigned>(cp));
-      out += buf;
-    }
-    i += len;
-  }
-  out += '"';
-  return out;
 }
 
 // fieldpath.ExtractFieldPathAsString: metadata fields only.
@@ -161,15 +68,6 @@ Result<std::string> ConvertFieldLabel(const std::string& version, const std::str
   }
   if (label == "spec.host") return std::string("spec.nodeName");
   return InvalidArgumentError("field label not supported: " + label);
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += sep;
-    out += v[i];
-  }
-  return out;
 }
 
 const json* FindContainer(const json& pod, const std::string& name) {

@@ -29,6 +29,15 @@ std::optional<int64_t> IntField(const nlohmann::json& obj, const char* key) {
   return std::nullopt;
 }
 
+std::vector<std::string> StringList(const nlohmann::json& list) {
+  std::vector<std::string> out;
+  if (!list.is_array()) return out;
+  for (const auto& v : list) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
 const nlohmann::json& Path(const nlohmann::json& obj, std::initializer_list<const char*> keys) {
   const nlohmann::json* cur = &obj;
   for (const char* k : keys) cur = &Field(*cur, k);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace skiff::runtime::internal {
 
@@ -17,6 +18,8 @@ std::string StrField(const nlohmann::json& obj, const char* key);
 std::optional<bool> BoolField(const nlohmann::json& obj, const char* key);
 // Field(...) as an integer (nullopt unless it is an integer).
 std::optional<int64_t> IntField(const nlohmann::json& obj, const char* key);
+// The string elements of a JSON array, in order (other elements skipped; [] unless an array).
+std::vector<std::string> StringList(const nlohmann::json& list);
 // Follows a path of keys: Path(pod, {"spec", "securityContext"}).
 const nlohmann::json& Path(const nlohmann::json& obj, std::initializer_list<const char*> keys);
 

@@ -6,18 +6,6 @@
 #include "json_access.h"
 
 namespace skiff::runtime::internal {
-namespace {
-
-std::vector<std::string> Strings(const nlohmann::json& list) {
-  std::vector<std::string> out;
-  if (!list.is_array()) return out;
-  for (const auto& v : list) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<std::vector<std::string>> ProcessArgs(const nlohmann::json& container,
                                              const ImageDefaults& image,
@@ -30,8 +18,10 @@ Result<std::vector<std::string>> ProcessArgs(const nlohmann::json& container,
     return it->second;
   };
   std::vector<std::string> command, args;
-  for (const auto& c : Strings(Field(container, "command"))) command.push_back(Expand(c, lookup));
-  for (const auto& a : Strings(Field(container, "args"))) args.push_back(Expand(a, lookup));
+  for (const auto& c : StringList(Field(container, "command"))) {
+    command.push_back(Expand(c, lookup));
+  }
+  for (const auto& a : StringList(Field(container, "args"))) args.push_back(Expand(a, lookup));
 
   if (command.empty()) {
     if (args.empty()) args = image.cmd;

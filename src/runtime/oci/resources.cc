@@ -1,9 +1,7 @@
 #include "resources.h"
 
-#include <map>
-#include <set>
-
 #include "json_access.h"
+#include "skiff/apis/qos.h"
 #include "skiff/apis/quantity.h"
 
 namespace skiff::runtime::internal {
@@ -43,45 +41,7 @@ int64_t MilliCpuToQuota(int64_t milli, int64_t period) {
 std::string PodQosClass(const json& pod) {
   std::string given = StrField(Field(pod, "status"), "qosClass");
   if (!given.empty()) return given;
-  std::map<std::string, Quantity> requests, limits;
-  bool guaranteed = true;
-  auto add = [](std::map<std::string, Quantity>& to, const std::string& name, const Quantity& q) {
-    auto it = to.find(name);
-    if (it == to.end()) {
-      to[name] = q;
-    } else {
-      it->second = apis::AddQuantity(it->second, q);
-    }
-  };
-  for (const char* list : {"containers", "initContainers"}) {
-    const json& cs = Path(pod, {"spec", list});
-    if (!cs.is_array()) continue;
-    for (const auto& c : cs) {
-      std::set<std::string> limits_found;
-      for (const char* name : {"cpu", "memory"}) {
-        Quantity req = ResourceOf(c, "requests", name);
-        if (apis::CompareQuantity(req, Quantity{}) > 0) add(requests, name, req);
-        Quantity lim = ResourceOf(c, "limits", name);
-        if (apis::CompareQuantity(lim, Quantity{}) > 0) {
-          limits_found.insert(name);
-          add(limits, name, lim);
-        }
-      }
-      if (limits_found.size() != 2) guaranteed = false;
-    }
-  }
-  if (requests.empty() && limits.empty()) return "BestEffort";
-  if (guaranteed) {
-    for (const auto& [name, req] : requests) {
-      auto it = limits.find(name);
-      if (it == limits.end() || apis::CompareQuantity(it->second, req) != 0) {
-        guaranteed = false;
-        break;
-      }
-    }
-  }
-  if (guaranteed && requests.size() == limits.size()) return "Guaranteed";
-  return "Burstable";
+  return apis::PodQOSClass(Field(pod, "spec"));
 }
 
 json LinuxResources(const json& container, int64_t pids_limit, bool privileged) {

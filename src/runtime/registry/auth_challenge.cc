@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "skiff/common/string_util.h"
+
 namespace skiff::runtime::registry {
 namespace {
 
@@ -66,11 +68,6 @@ class Scanner {
   size_t i_ = 0;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 std::vector<AuthChallenge> ParseAuthChallenges(const std::vector<std::string>& header_values) {
@@ -84,7 +81,7 @@ std::vector<AuthChallenge> ParseAuthChallenges(const std::vector<std::string>& h
         sc.SkipPastComma();
         continue;
       }
-      AuthChallenge challenge{Lower(scheme), {}};
+      AuthChallenge challenge{AsciiLower(scheme), {}};
       // Parameters: name=value pairs separated by commas, until a token not followed by '='
       // (the next challenge's scheme).
       while (!sc.done()) {
@@ -95,7 +92,7 @@ std::vector<AuthChallenge> ParseAuthChallenges(const std::vector<std::string>& h
           sc.set_pos(mark);
           break;
         }
-        challenge.params[Lower(name)] = sc.Value();
+        challenge.params[AsciiLower(name)] = sc.Value();
       }
       out.push_back(std::move(challenge));
       if (!sc.done() && sc.Peek() != ',' && !IsTokenChar(sc.Peek())) sc.SkipPastComma();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/registry/auth_value.h"
+#include "skiff/common/string_util.h"
 #include "skiff/runtime/registry_config.h"
 
 namespace skiff::runtime {
@@ -78,8 +79,7 @@ Location Split(std::string_view text) {
   } else {
     out.host = std::string(host_port);
   }
-  std::transform(out.host.begin(), out.host.end(), out.host.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  out.host = AsciiLower(out.host);
   while (!path.empty()) {
     size_t next = path.find('/');
     std::string_view part = path.substr(0, next);

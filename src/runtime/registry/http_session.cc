@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "skiff/common/string_util.h"
+
 namespace skiff::runtime::registry {
 namespace {
 
@@ -27,11 +29,6 @@ std::string UrlPart(CURLU* url, CURLUPart part, unsigned flags = 0) {
   std::string out(value);
   curl_free(value);
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string Trim(std::string_view s) {
@@ -66,7 +63,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    t->response->headers.emplace_back(Lower(Trim(line.substr(0, colon))),
+    t->response->headers.emplace_back(AsciiLower(Trim(line.substr(0, colon))),
                                       Trim(line.substr(colon + 1)));
   }
   return size * count;
@@ -282,7 +279,7 @@ std::string ResolveUrl(const std::string& base, const std::string& location) {
 std::string UrlAuthority(const std::string& text) {
   UrlHandle url(curl_url());
   if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) return "";
-  std::string host = Lower(UrlPart(url.get(), CURLUPART_HOST));
+  std::string host = AsciiLower(UrlPart(url.get(), CURLUPART_HOST));
   std::string port = UrlPart(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (host.empty()) return "";
   return port.empty() ? host : host + ":" + port;

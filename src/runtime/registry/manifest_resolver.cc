@@ -1,6 +1,6 @@
 #include "runtime/registry/manifest_resolver.h"
 
-#include "runtime/registry/sha256.h"
+#include "runtime/image/sha256.h"
 
 namespace skiff::runtime::registry {
 namespace {
@@ -37,7 +37,7 @@ Result<Fetched> FetchManifest(EndpointClient& client, const std::string& referen
   }
   Fetched out;
   out.blob.bytes = resp.body;
-  out.blob.digest = Sha256Digest(resp.body);
+  out.blob.digest = image_detail::Sha256Digest(resp.body);
   if (!expected_digest.empty() && out.blob.digest != expected_digest) {
     return CorruptError("manifest digest mismatch: " + url + " returned content with digest " +
                         out.blob.digest + ", expected " + expected_digest);

@@ -1,6 +1,6 @@
 #include "runtime/registry/token_cache.h"
 
-#include "runtime/registry/sha256.h"
+#include "runtime/image/sha256.h"
 
 namespace skiff::runtime::registry {
 
@@ -13,7 +13,7 @@ std::string TokenCache::Key(const std::string& endpoint_host, const std::string&
     secret += auth.password;
     secret += '\0';
     secret += auth.identity_token;
-    identity = Sha256Hex(secret).substr(0, 32);
+    identity = image_detail::Sha256Hex(secret).substr(0, 32);
   }
   return endpoint_host + "|" + repository + "|" + identity;
 }

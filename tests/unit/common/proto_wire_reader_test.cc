@@ -2,20 +2,12 @@
 #include <string>
 
 #include "skiff/common/proto_wire.h"
+#include "support/bytes.h"
 
 using skiff::protowire::Reader;
 using skiff::protowire::Tag;
 using skiff::protowire::WireType;
-
-namespace {
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
-
-}  // namespace
+using skiff::testing::Bytes;
 
 TEST_CASE("varints decode from one to ten bytes") {
   std::string error;

@@ -1,23 +1,15 @@
 // skiff/common/proto_wire.h's Writer, checked byte for byte and read back with its Reader.
-#include "skiff/common/proto_wire.h"
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "skiff/common/proto_wire.h"
+#include "support/bytes.h"
 
 using skiff::protowire::Reader;
 using skiff::protowire::Tag;
 using skiff::protowire::WireType;
 using skiff::protowire::Writer;
-
-namespace {
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
-
-}  // namespace
+using skiff::testing::Bytes;
 
 TEST_CASE("protowire Writer encodes scalars as protobuf does and omits zero values") {
   Writer w;

@@ -9,9 +9,11 @@
 #include "node/logs/driver_args.h"
 #include "node/logs/line_splitter.h"
 #include "node/logs/rotated_files.h"
+#include "skiff/common/file_util.h"
 #include "skiff/node/container_logs.h"
 
 using namespace skiff::node::logs;
+using skiff::BaseName;
 using skiff::node::ContainerLogPath;
 using skiff::node::LogDriverUri;
 using skiff::node::PodLogsDir;

@@ -232,12 +232,12 @@ TEST_CASE("Concurrent registrations of images sharing a layer unpack it once") {
     manifests.push_back(b.Build());
   }
   std::vector<Result<Image>> results(4, Status(Code::kInternal, "not run"));
+  // Ref() asserts with Catch, which is not thread-safe: parse on this thread only.
+  std::vector<ImageRef> refs;
+  for (int i = 0; i < 4; ++i) refs.push_back(Ref("localhost/c" + std::to_string(i) + ":v"));
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&, i] {
-      results[i] =
-          store->Register(Ref("localhost/c" + std::to_string(i) + ":v"), manifests[i], false);
-    });
+    threads.emplace_back([&, i] { results[i] = store->Register(refs[i], manifests[i], false); });
   }
   for (auto& t : threads) t.join();
   struct stat first {};

@@ -180,10 +180,12 @@ TEST_CASE("pull: concurrent pulls of one image download each blob once") {
   constexpr int kPullers = 4;
   std::vector<Status> results(kPullers);
   std::vector<std::string> ids(kPullers);
+  // Ref() asserts with Catch, which is not thread-safe: parse on this thread only.
+  const ImageRef ref = Ref(front.host() + "/test/app:v1");
   std::vector<std::thread> threads;
   for (int i = 0; i < kPullers; ++i) {
     threads.emplace_back([&, i] {
-      Result<Image> r = puller.Pull(Ref(front.host() + "/test/app:v1"), {});
+      Result<Image> r = puller.Pull(ref, {});
       results[i] = r.status();
       if (r.ok()) ids[i] = r->id;
     });

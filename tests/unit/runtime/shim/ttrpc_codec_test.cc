@@ -5,19 +5,11 @@
 #include <string>
 
 #include "skiff/common/proto_wire.h"
+#include "support/bytes.h"
 
 using skiff::Code;
+using skiff::testing::Bytes;
 using namespace skiff::runtime::shim;
-
-namespace {
-
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string s;
-  for (int b : bytes) s.push_back(static_cast<char>(b));
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("ttrpc frame header is 10 big-endian bytes") {
   const std::string h = EncodeFrameHeader({0x01020304, 7, 2, 0});
