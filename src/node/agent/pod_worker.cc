@@ -16,6 +16,7 @@ constexpr int64_t kInitialBackoffMs = 10'000;
 constexpr int64_t kMaxBackoffMs = 300'000;
 constexpr auto kRunningResync = std::chrono::seconds(10);
 constexpr auto kSandboxRetry = std::chrono::seconds(5);
+constexpr auto kTerminalRecheck = std::chrono::milliseconds(200);
 
 std::string PodKey(const json& pod) {
   return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
@@ -143,7 +144,9 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     if (result.requeue_after.count() == 0 || wait < result.requeue_after) result.requeue_after = wait;
   }
   if (PodPhase(*pod, record) == "Succeeded" || PodPhase(*pod, record) == "Failed") {
-    result.requeue_after = std::chrono::milliseconds(1);  // tear down on the next pass
+    // Tear down on a later pass, once the terminal status is back from the API (a pass on the
+    // pod as listed before it would only compute the same status again).
+    result.requeue_after = kTerminalRecheck;
   }
   return result;
 }
