@@ -66,6 +66,15 @@ def docker_archive(layout, tag, out_tar, name):
     return out_tar
 
 
+def oci_archive(layout, tag, out_tar, name):
+    """An OCI image-layout tarball of layout:tag whose index names it `name` (the
+    org.opencontainers.image.ref.name annotation)."""
+    if os.path.exists(out_tar):
+        os.unlink(out_tar)
+    run("skopeo", "copy", "--quiet", f"oci:{layout}:{tag}", f"oci-archive:{out_tar}:{name}")
+    return out_tar
+
+
 def push(layout, tag, registry, name):
     """Pushes layout:tag to registry (host:port, plain HTTP) as name:tag."""
     run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", f"oci:{layout}:{tag}",

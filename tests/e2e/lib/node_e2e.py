@@ -11,7 +11,8 @@ from pathlib import Path
 
 from skiff_e2e import SkiffServer, wait_for
 
-IMAGE = "skiff.local/e2e/busybox:v1"
+IMAGE = "skiff.local/e2e/busybox:v1"          # a docker-save archive in the airgap dir
+OCI_IMAGE = "skiff.local/e2e/busybox-oci:v1"  # an OCI layout tarball in the airgap dir
 RUNC_ROOT = "/run/containerd/runc/skiff"
 
 
@@ -100,11 +101,13 @@ class NodeServer(SkiffServer):
         return r.json()["items"]
 
 
-def start_node_server(root, network, archive):
+def start_node_server(root, network, archives):
+    """`archives`: one image archive path or a list of them, copied into the airgap dir."""
     bridge, cluster_cidr, service_cidr = network
     images = Path(root) / "data" / "agent" / "images"
     images.mkdir(parents=True)
-    shutil.copy(archive, images / "busybox.tar")
+    for i, archive in enumerate([archives] if isinstance(archives, (str, Path)) else archives):
+        shutil.copy(archive, images / f"image-{i}-{Path(archive).name}")
     node_name = f"e2e-{bridge}"
     srv = NodeServer(root, ["--cni-bridge", bridge, "--cluster-cidr", cluster_cidr,
                             "--service-cidr", service_cidr, "--node-name", node_name],

@@ -17,11 +17,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 
-from images import build_busybox_layout, docker_archive  # noqa: E402
+from images import build_busybox_layout, docker_archive, oci_archive  # noqa: E402
 from skiff_e2e import *  # noqa: E402,F401,F403
 from skiff_e2e import _remove_root  # noqa: E402
 from node_e2e import *  # noqa: E402,F401,F403
-from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402
+from node_e2e import IMAGE, OCI_IMAGE, start_node_server, stop_node_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,8 @@ def image_archive():
     work = Path(tempfile.mkdtemp(prefix="skiff-e2e-image-"))
     try:
         layout = build_busybox_layout(work, "v1")
-        yield docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE), layout
+        yield ([docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE),
+                oci_archive(layout, "v1", str(work / "busybox-oci.tar"), OCI_IMAGE)], layout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

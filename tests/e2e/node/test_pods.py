@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from conftest import IMAGE, free_port, leftovers, unique, wait_for
+from conftest import IMAGE, OCI_IMAGE, free_port, leftovers, unique, wait_for
 
 NETWORK = ("skte2e1", "10.231.0.0/16", "10.232.0.0/16")
 
@@ -99,6 +99,19 @@ def test_pod_runs_and_reports_status_ip_and_events(node):
     # The host reaches the pod over the bridge.
     ping = subprocess.run(["busybox", "ping", "-c", "1", "-W", "2", st["podIP"]], capture_output=True)
     assert ping.returncode == 0, ping
+    node.delete_pod_and_wait("default", name)
+
+
+def test_images_from_oci_and_docker_archives_in_the_airgap_dir(node):
+    name = unique("oci")
+    node.create_pod("default", pod(name, {"name": "main", "image": OCI_IMAGE,
+                                          "imagePullPolicy": "Never",
+                                          "command": ["sh", "-c", "echo from-oci; sleep 3600"]}))
+    p = node.wait_phase("default", name, "Running")
+    assert container_status(p, "main")["image"] == OCI_IMAGE
+    wait_for(lambda: logs(node, "default", name) == "from-oci\n", what="log")
+    msgs = [e["message"] for e in node.events_for("default", name) if e["reason"] == "Pulled"]
+    assert msgs == [f'Container image "{OCI_IMAGE}" already present on machine'], msgs
     node.delete_pod_and_wait("default", name)
 
 
