@@ -41,7 +41,7 @@ std::string RotationStamp(TimePoint t) {
   auto day = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd{day};
   long long secs = std::chrono::duration_cast<std::chrono::seconds>(t - day).count();
-  char buf[32];
+  char buf[64];  // what the formats could print at most: no truncation warning
   std::snprintf(buf, sizeof buf, "%04d%02u%02u-%02lld%02lld%02lld", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), secs / 3600,
                 secs / 60 % 60, secs % 60);
