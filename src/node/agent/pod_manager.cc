@@ -46,9 +46,8 @@ Status PodManager::Start() {
   auto sub = client_.Subscribe(client::Pods(), "", [this] { queue_.Add(kRefreshKey); });
   if (!sub.ok()) return sub.status();
   subscription_ = std::move(*sub);
-  // Pods on disk that the API no longer has are found by the first refresh.
-  queue_.Add(kRefreshKey);
-  queue_.AddAfter(kResyncKey, kResync);
+  // The first resync runs now: it also finds pods left on disk that the API no longer has.
+  queue_.Add(kResyncKey);
   return Status::Ok();
 }
 
@@ -71,7 +70,7 @@ std::optional<json> PodManager::FindPod(const std::string& ns, const std::string
   return std::nullopt;
 }
 
-void PodManager::Refresh() {
+void PodManager::Refresh(bool scan_disk) {
   auto list = client_.List(client::Pods(), "", {"", "spec.nodeName=" + node_name_});
   if (!list.ok()) {
     log::Warning("agent", "cannot list this node's pods", {{"error", list.status().message()}});
@@ -93,8 +92,10 @@ void PodManager::Refresh() {
     for (const auto& [uid, pod] : pods_) {
       if (!pods.count(uid)) changed.push_back(uid);  // deleted from the API
     }
-    for (const std::string& uid : LocalPods(pods_dir_)) {
-      if (!pods.count(uid) && !pods_.count(uid)) changed.push_back(uid);  // left on disk
+    if (scan_disk) {
+      for (const std::string& uid : LocalPods(pods_dir_)) {
+        if (!pods.count(uid) && !pods_.count(uid)) changed.push_back(uid);  // left on disk
+      }
     }
     pods_ = std::move(pods);
     for (auto it = versions_.begin(); it != versions_.end();) {
@@ -107,7 +108,7 @@ void PodManager::Refresh() {
 void PodManager::Work() {
   while (auto key = queue_.Get()) {
     if (*key == kRefreshKey || *key == kResyncKey) {
-      Refresh();
+      Refresh(*key == kResyncKey);
       if (*key == kResyncKey) queue_.AddAfter(kResyncKey, kResync);
       queue_.Done(*key);
       continue;

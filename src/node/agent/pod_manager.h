@@ -36,7 +36,9 @@ class PodManager {
   std::optional<nlohmann::json> FindPod(const std::string& ns, const std::string& name) const;
 
  private:
-  void Refresh();
+  // Lists this node's pods and queues the changed ones; with scan_disk (the periodic resync,
+  // and the first one) also the pods left on disk that the API no longer has.
+  void Refresh(bool scan_disk);
   void Work();
 
   client::Client& client_;
