@@ -9,6 +9,7 @@ log writers'. Everything is deleted and cleaned up at the end.
 
     /usr/bin/python3 tests/bench/pod_bench.py [--skiff build/skiff] [--sequential 30]
                                               [--waves 2] [--wave-size 20]
+                                              [--server-log FILE]
 """
 
 import argparse
@@ -123,6 +124,7 @@ def main():
     ap.add_argument("--sequential", type=int, default=30)
     ap.add_argument("--waves", type=int, default=2)
     ap.add_argument("--wave-size", type=int, default=20)
+    ap.add_argument("--server-log", help="copy the server's log (at --log-level debug) here")
     args = ap.parse_args()
     os.environ["SKIFF_BINARY"] = os.path.abspath(args.skiff)
 
@@ -131,7 +133,8 @@ def main():
     try:
         layout = build_busybox_layout(work / "image", "v1")
         archive = docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE)
-        srv = start_node_server(work / "server", NETWORK, archive)
+        srv = start_node_server(work / "server", NETWORK, archive,
+                                ["--log-level", "debug"] if args.server_log else [])
         watcher = RunningWatcher(srv)
         node = srv.node_name
 
@@ -185,6 +188,8 @@ def main():
     finally:
         if srv is not None:
             stop_node_server(srv)
+            if args.server_log:
+                shutil.copy(srv.log_path, args.server_log)
         shutil.rmtree(work, ignore_errors=True)
 
 

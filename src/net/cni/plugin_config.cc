@@ -45,6 +45,18 @@ bool FitsCniArgs(const std::string& s) { return s.find_first_of(";=\n\r") == std
 
 bool IsIpv6Subnet(const std::string& subnet) { return subnet.find(':') != std::string::npos; }
 
+bool IsCidr(const std::string& cidr, int* family) {
+  std::string addr;
+  int len = 0, f = 0;
+  if (!SplitCidr(cidr, &addr, &len, &f)) return false;
+  if (family) *family = f;
+  return true;
+}
+
+bool IsInterfaceName(const std::string& name) {
+  return !name.empty() && name.size() <= 15 && name.find_first_of("/ \t\n:") == std::string::npos;
+}
+
 Status CheckConfig(const CniConfig& c) {
   std::string addr;
   int len = 0, family = 0;
@@ -60,8 +72,7 @@ Status CheckConfig(const CniConfig& c) {
     return InvalidArgumentError("CNI config: network name \"" + c.network_name +
                                 "\" must be letters, digits, '_', '.' or '-'");
   }
-  if (c.bridge.empty() || c.bridge.size() > 15 ||
-      c.bridge.find_first_of("/ \t\n:") != std::string::npos) {
+  if (!IsInterfaceName(c.bridge)) {
     return InvalidArgumentError("CNI config: bridge name \"" + c.bridge +
                                 "\" is not a valid interface name (1-15 characters)");
   }
@@ -87,7 +98,7 @@ json BuildConfList(const CniConfig& c) {
       {"type", "bridge"},
       {"bridge", c.bridge},
       {"isGateway", true},
-      {"ipMasq", true},
+      {"ipMasq", c.bridge_ip_masq},
       {"hairpinMode", true},
       {"ipam",
        {{"type", "host-local"},

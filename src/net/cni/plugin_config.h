@@ -49,5 +49,10 @@ std::string CniArgs(const PodNetworkRequest& request);
 Status CheckConfig(const CniConfig& config);
 // True when the subnet is an IPv6 CIDR.
 bool IsIpv6Subnet(const std::string& subnet);
+// True for "ADDR/LEN" with a valid IPv4 or IPv6 address and prefix length; sets *family
+// (AF_INET or AF_INET6) when given.
+bool IsCidr(const std::string& cidr, int* family = nullptr);
+// 1-15 characters, none of '/', ' ', '\t', '\n', ':'.
+bool IsInterfaceName(const std::string& name);
 
 }  // namespace skiff::net

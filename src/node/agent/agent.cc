@@ -61,6 +61,13 @@ Status AgentImpl::Init() {
   if (Status s = net::PrepareNodeForPods(); !s.ok()) {
     log::Warning("agent", "cannot prepare the node for pod networking", {{"error", s.message()}});
   }
+  net::PodMasquerade masquerade;
+  masquerade.bridge = config_.bridge_name;
+  masquerade.pod_subnet = config_.pod_cidr;
+  masquerade.cluster_cidr = config_.cluster_cidr;
+  if (Status s = net::EnsurePodMasquerade(masquerade); !s.ok()) {
+    log::Warning("agent", "pods cannot reach addresses outside the cluster", {{"error", s.message()}});
+  }
   auto images = runtime::ImageStore::Open(state + "/image-store");
   if (!images.ok()) return images.status();
   images_ = std::move(*images);

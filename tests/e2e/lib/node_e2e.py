@@ -60,6 +60,8 @@ def force_cleanup(data_dir, bridge):
     for m in sorted(_mounts_under(state), key=len, reverse=True):
         subprocess.run(["umount", "-l", m], capture_output=True)
     subprocess.run(["ip", "link", "del", bridge], capture_output=True)
+    # The node's pod masquerade (family ip: the e2e networks are IPv4).
+    subprocess.run(["nft", "delete", "table", "ip", f"skiff-{bridge}"], capture_output=True)
 
 
 class NodeServer(SkiffServer):
@@ -101,8 +103,9 @@ class NodeServer(SkiffServer):
         return r.json()["items"]
 
 
-def start_node_server(root, network, archives):
-    """`archives`: one image archive path or a list of them, copied into the airgap dir."""
+def start_node_server(root, network, archives, extra_args=()):
+    """`archives`: one image archive path or a list of them, copied into the airgap dir;
+    `extra_args`: more flags for `skiff server`."""
     bridge, cluster_cidr, service_cidr = network
     images = Path(root) / "data" / "agent" / "images"
     images.mkdir(parents=True)
@@ -110,7 +113,8 @@ def start_node_server(root, network, archives):
         shutil.copy(archive, images / f"image-{i}-{Path(archive).name}")
     node_name = f"e2e-{bridge}"
     srv = NodeServer(root, ["--cni-bridge", bridge, "--cluster-cidr", cluster_cidr,
-                            "--service-cidr", service_cidr, "--node-name", node_name],
+                            "--service-cidr", service_cidr, "--node-name", node_name,
+                            *extra_args],
                      agent=True)
     srv.node_name = node_name
     srv.network = network

@@ -62,6 +62,11 @@ def test_node_registers_with_capacity_info_conditions_and_lease(node):
         assert conds[t]["status"] == "False", conds[t]
     assert {a["type"] for a in st["addresses"]} >= {"InternalIP", "Hostname"}
     assert n["spec"]["podCIDR"] == "10.231.0.0/24"
+    # One masquerade rule for every pod of the node, instead of per-pod iptables chains.
+    table = subprocess.run(["nft", "list", "table", "ip", "skiff-skte2e1"], capture_output=True,
+                           text=True).stdout
+    assert ("ip saddr 10.231.0.0/24 ip daddr != 10.231.0.0/16 ip daddr != 224.0.0.0/4 "
+            "masquerade") in table, table
     lease = node.get(f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/"
                      f"{node.node_name}").json()
     assert lease["spec"]["holderIdentity"] == node.node_name
@@ -382,13 +387,15 @@ def test_oom_killed_container(node):
 
 def test_deletion_stops_containers_and_leaves_nothing_behind(node):
     name = unique("gone")
-    c = busybox("main", "trap 'echo term; exit 0' TERM; while true; do sleep 0.2; done")
+    c = busybox("main", "trap 'echo term; exit 0' TERM; while true; do sleep 0.2; done",
+                ports=[{"containerPort": 8080, "hostPort": free_port()}])
     node.create_pod("default", pod(name, c, terminationGracePeriodSeconds=10))
     p = node.wait_phase("default", name, "Running")
     uid = p["metadata"]["uid"]
     ip = p["status"]["podIP"]
     state = Path(node.data_dir) / "agent"
     sandbox = json.loads((state / "pods" / uid / "record.json").read_text())["sandboxID"]
+    # The hostPort's DNAT rule names the sandbox.
     assert sandbox in subprocess.run(["iptables-save", "-t", "nat"], capture_output=True,
                                      text=True).stdout
     started = time.monotonic()

@@ -91,8 +91,9 @@ TEST_CASE("net_cni network: ADD gives eth0 an address in the subnet and brings l
   CHECK(cached->ipv4 == net->ipv4);
   CHECK(cached->host_veth == net->host_veth);
 
-  // Masquerade for traffic leaving the subnet: the bridge plugin's per-pod chain.
-  CHECK(NatOwners() == std::set<std::string>{pod.sandbox_id});
+  // No per-pod NAT rules: the node-wide masquerade (EnsurePodMasquerade) covers every pod.
+  CHECK(NatOwners().empty());
+  CHECK(host.cni().ConfList()["plugins"][0]["ipMasq"] == false);
   Status check = host.cni().Check(pod);
   INFO(check.ToString());
   CHECK(check.ok());
@@ -162,7 +163,7 @@ TEST_CASE("net_cni network: a hostPort reaches the pod via 127.0.0.1 and the gat
   // DEL removes the mapping: the port no longer leads anywhere.
   REQUIRE(host.cni().Del(pod).ok());
   CHECK(testing::NatTable().find("--to-destination " + net->ipv4 + ":8080") == std::string::npos);
-  CHECK(NatOwners() == std::set<std::string>{other.sandbox_id});
+  CHECK(NatOwners().empty());
 }
 
 TEST_CASE("net_cni network: DEL frees the address, rules and cache, and is idempotent") {
@@ -192,7 +193,7 @@ TEST_CASE("net_cni network: DEL frees the address, rules and cache, and is idemp
 }
 
 TEST_CASE("net_cni network: DEL after the namespace is gone still cleans everything") {
-  CniHost host;
+  CniHost host(/*bridge_ip_masq=*/true);
   PodNetworkRequest pod = host.NewPod("gone", {{39203, 80, "tcp", ""}});
   Result<PodNetwork> net = host.cni().Add(pod);
   REQUIRE(net.ok());

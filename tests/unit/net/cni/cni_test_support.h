@@ -236,7 +236,10 @@ inline std::string Exchange(const std::string& client_netns, const Fd& listener,
 // (portmap creates them once and never deletes them), and net.ipv4.ip_forward=1.
 class CniHost {
  public:
-  CniHost() : netns_(tmp_.path() + "/netns") {
+  // `bridge_ip_masq`: the bridge plugin's per-pod masquerade, as skiff before the node-wide
+  // rule configured it (pods of such versions must still be torn down cleanly).
+  explicit CniHost(bool bridge_ip_masq = false)
+      : bridge_ip_masq_(bridge_ip_masq), netns_(tmp_.path() + "/netns") {
     Result<std::unique_ptr<CniNetwork>> made = CniNetwork::Create(Config());
     if (!made.ok()) throw std::runtime_error(made.status().ToString());
     cni_ = std::move(*made);
@@ -260,6 +263,7 @@ class CniHost {
     c.ipam_data_dir = tmp_.path() + "/ipam";
     c.cache_dir = tmp_.path() + "/cache";
     c.plugin_timeout = std::chrono::milliseconds(20000);
+    c.bridge_ip_masq = bridge_ip_masq_;
     return c;
   }
   std::string IpamDir() const { return tmp_.path() + "/ipam/" + kNetwork; }
@@ -292,6 +296,7 @@ class CniHost {
 
  private:
   HostLock lock_;  // declared first: released last
+  bool bridge_ip_masq_;
   TempDir tmp_;
   NetNs netns_;
   std::unique_ptr<CniNetwork> cni_;

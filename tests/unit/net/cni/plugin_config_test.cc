@@ -34,13 +34,16 @@ TEST_CASE("net_cni config: the network list is bridge + portmap as documented") 
   json expected = json::parse(R"({
     "cniVersion": "1.0.0", "name": "sktcni",
     "plugins": [
-      {"type": "bridge", "bridge": "sktcni0", "isGateway": true, "ipMasq": true,
+      {"type": "bridge", "bridge": "sktcni0", "isGateway": true, "ipMasq": false,
        "hairpinMode": true, "mtu": 1400,
        "ipam": {"type": "host-local",
                 "ranges": [[{"subnet": "10.201.0.0/24", "gateway": "10.201.0.1"}]],
                 "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/tmp/ipam"}},
       {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true}]})");
   CHECK(BuildConfList(TestConfig()) == expected);
+  CniConfig masq = TestConfig();
+  masq.bridge_ip_masq = true;
+  CHECK(BuildConfList(masq)["plugins"][0]["ipMasq"] == true);
 
   CniConfig v6 = TestConfig();
   v6.subnet = "fd00:201::/64";
