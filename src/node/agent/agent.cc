@@ -10,6 +10,7 @@
 #include "pod_manager.h"
 #include "pod_worker.h"
 #include "runtime_impl.h"
+#include "storage_eviction.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
 #include "skiff/runtime/shim_events.h"
@@ -49,6 +50,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<NodeHeartbeat> heartbeat_;
   std::unique_ptr<LogServer> logs_;
   std::unique_ptr<ImageGc> image_gc_;
+  std::unique_ptr<StorageEviction> storage_eviction_;
   bool stopped_ = false;
 };
 
@@ -120,6 +122,13 @@ Status AgentImpl::Init() {
   logs_ = std::make_unique<LogServer>(client_, config_.pod_logs_dir);
   if (Status s = pods_->Start(); !s.ok()) return s;
   image_gc_ = std::make_unique<ImageGc>(*images_, [this] { return runtime_->ImagesInUse(); });
+  storage_eviction_ = std::make_unique<StorageEviction>(StorageEviction::Hooks{
+      [this] { return pods_->Pods(); },
+      [this](const nlohmann::json& pod) { return runtime_->MeasureStorage(pod); },
+      [this](const std::string& uid, const std::string& message) {
+        worker_->Evict(uid, message);
+        pods_->Poke(uid);
+      }});
   log::Info("agent", "node agent running",
             {{"node", config_.node_name}, {"pod-cidr", config_.pod_cidr}, {"state", state}});
   return Status::Ok();
@@ -128,6 +137,7 @@ Status AgentImpl::Init() {
 void AgentImpl::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (storage_eviction_) storage_eviction_->Stop();  // it pokes the pod manager
   if (pods_) pods_->Stop();
   if (shim_events_) shim_events_->Stop();
   if (heartbeat_) heartbeat_->Stop();

@@ -6,28 +6,13 @@ namespace skiff::node {
 
 ImageGc::ImageGc(runtime::ImageStore& images, std::function<std::set<std::string>()> in_use,
                  int high_percent, int low_percent, std::chrono::seconds interval)
-    : images_(images), in_use_(std::move(in_use)), high_(high_percent), low_(low_percent),
-      interval_(interval) {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
-      lock.unlock();
-      RunOnce();
-      lock.lock();
-    }
-  });
+    : images_(images), in_use_(std::move(in_use)), high_(high_percent), low_(low_percent) {
+  loop_.Start(interval, [this] { RunOnce(); });
 }
 
 ImageGc::~ImageGc() { Stop(); }
 
-void ImageGc::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ImageGc::Stop() { loop_.Stop(); }
 
 int64_t ImageGc::RunOnce() {
   std::set<std::string> ids;

@@ -5,12 +5,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <set>
-#include <thread>
 
+#include "skiff/common/periodic.h"
 #include "skiff/runtime/image_store.h"
 
 namespace skiff::node {
@@ -30,11 +28,7 @@ class ImageGc {
   runtime::ImageStore& images_;
   const std::function<std::set<std::string>()> in_use_;
   const int high_, low_;
-  const std::chrono::seconds interval_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Periodic loop_;  // last: stopped first
 };
 
 }  // namespace skiff::node

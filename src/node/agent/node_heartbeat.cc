@@ -123,37 +123,27 @@ Status NodeHeartbeat::PostStatus(bool force) {
   return ConflictError("node " + config_.node_name + " kept changing while its status was posted");
 }
 
-void NodeHeartbeat::Start() { thread_ = std::thread([this] { Loop(); }); }
-
-void NodeHeartbeat::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void NodeHeartbeat::Start() {
+  loop_.Start(std::chrono::duration_cast<std::chrono::milliseconds>(config_.lease_renew_interval),
+              [this] { Beat(); });
 }
 
-void NodeHeartbeat::Loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, config_.lease_renew_interval, [&] { return stopping_; })) return;
+void NodeHeartbeat::Stop() { loop_.Stop(); }
+
+void NodeHeartbeat::Beat() {
+  if (Status s = RenewLease(); !s.ok()) {
+    // The node may have been deleted by hand: register again, as kubelet does.
+    log::Warning("agent", "cannot renew the node lease", {{"error", s.message()}});
+    if (Status r = RegisterOnce(); !r.ok()) {
+      log::Warning("agent", "cannot register the node", {{"error", r.message()}});
     }
-    if (Status s = RenewLease(); !s.ok()) {
-      // The node may have been deleted by hand: register again, as kubelet does.
-      log::Warning("agent", "cannot renew the node lease", {{"error", s.message()}});
+    return;
+  }
+  if (Status s = PostStatus(false); !s.ok()) {
+    log::Warning("agent", "cannot post the node status", {{"error", s.message()}});
+    if (s.code() == Code::kNotFound) {
       if (Status r = RegisterOnce(); !r.ok()) {
         log::Warning("agent", "cannot register the node", {{"error", r.message()}});
-      }
-      continue;
-    }
-    if (Status s = PostStatus(false); !s.ok()) {
-      log::Warning("agent", "cannot post the node status", {{"error", s.message()}});
-      if (s.code() == Code::kNotFound) {
-        if (Status r = RegisterOnce(); !r.ok()) {
-          log::Warning("agent", "cannot register the node", {{"error", r.message()}});
-        }
       }
     }
   }

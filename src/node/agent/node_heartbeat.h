@@ -4,12 +4,10 @@
 // changes. One thread; Stop() or the destructor ends it.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "host_facts.h"
 #include "skiff/client/client.h"
+#include "skiff/common/periodic.h"
 #include "skiff/node/agent_config.h"
 
 namespace skiff::node {
@@ -27,19 +25,17 @@ class NodeHeartbeat {
   void Stop();
 
  private:
-  void Loop();
+  // One beat: renew the Lease, post the status when due, register again when the Node is gone.
+  void Beat();
   Status RenewLease();
   Status PostStatus(bool force);
 
   client::Client& client_;
   const AgentConfig config_;
-  std::mutex mu_;  // guards stopping_
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
   // Owned by the loop thread (and RegisterOnce before Start).
   std::chrono::steady_clock::time_point last_status_{};
   std::string last_conditions_;
+  Periodic loop_;  // last: stopped first
 };
 
 }  // namespace skiff::node

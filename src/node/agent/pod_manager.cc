@@ -70,6 +70,14 @@ std::optional<json> PodManager::FindPod(const std::string& ns, const std::string
   return std::nullopt;
 }
 
+std::vector<json> PodManager::Pods() const {
+  std::lock_guard lock(mu_);
+  std::vector<json> pods;
+  pods.reserve(pods_.size());
+  for (const auto& [uid, pod] : pods_) pods.push_back(pod);
+  return pods;
+}
+
 void PodManager::Refresh(bool scan_disk) {
   auto list = client_.List(client::Pods(), "", {"", "spec.nodeName=" + node_name_});
   if (!list.ok()) {

@@ -34,6 +34,8 @@ class PodManager {
   void Poke(const std::string& uid) { queue_.Add(uid); }
   // The latest version of a pod this node runs, by namespace and name.
   std::optional<nlohmann::json> FindPod(const std::string& ns, const std::string& name) const;
+  // The latest version of every pod this node runs.
+  std::vector<nlohmann::json> Pods() const;
 
  private:
   // Lists this node's pods and queues the changed ones; with scan_disk (the periodic resync,

@@ -68,6 +68,7 @@ json RecordToJson(const PodRecord& r) {
           {"startTime", r.start_time},
           {"sandboxReady", r.sandbox_ready},
           {"networkReady", r.network_ready},
+          {"evictionMessage", r.eviction_message},
           {"containers", containers}};
 }
 
@@ -84,6 +85,7 @@ Result<PodRecord> RecordFromJson(const json& j) {
     r.start_time = j.value("startTime", "");
     r.sandbox_ready = j.value("sandboxReady", false);
     r.network_ready = j.value("networkReady", false);
+    r.eviction_message = j.value("evictionMessage", "");
     for (const json& cj : j.value("containers", json::array())) {
       ContainerRecord c;
       c.name = cj.value("name", "");

@@ -50,6 +50,9 @@ struct PodRecord {
   std::string start_time;
   bool sandbox_ready = false;
   bool network_ready = false;
+  // Why the agent evicted the pod (e.g. an emptyDir over its sizeLimit); "" when it did not.
+  // An evicted pod is Failed with reason Evicted and this message.
+  std::string eviction_message;
   std::vector<ContainerRecord> containers;  // init containers first, in spec order
 
   ContainerRecord* Find(const std::string& name, bool init);

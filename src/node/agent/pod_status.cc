@@ -76,6 +76,7 @@ std::string NameList(const std::vector<std::string>& names) {
 std::string PodPhase(const json& pod, const PodRecord& record) {
   const std::string current = pod.contains("status") ? pod["status"].value("phase", "") : "";
   if (current == "Succeeded" || current == "Failed") return current;  // terminal
+  if (!record.eviction_message.empty()) return "Failed";
   const std::string policy = pod["spec"].value("restartPolicy", "Always");
   int init_total = 0, init_done = 0;
   bool init_failed = false;
@@ -159,6 +160,10 @@ json ComputePodStatus(const json& pod, const PodRecord& record, const std::strin
        Condition(pod, "ContainersReady", ready, ready ? "" : unready_reason,
                  ready ? "" : unready_message, now),
        Condition(pod, "PodScheduled", true, "", "", now)});
+  if (!record.eviction_message.empty()) {
+    status["reason"] = "Evicted";
+    status["message"] = record.eviction_message;
+  }
   if (!init_statuses.empty()) status["initContainerStatuses"] = init_statuses;
   status["containerStatuses"] = statuses;
   if (!host_ip.empty()) {

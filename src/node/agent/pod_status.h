@@ -1,7 +1,8 @@
 // The status kubelet would post for a pod, computed from the agent's record of it: phase
 // (kubelet's getPhase rules), conditions (PodReadyToStartContainers, Initialized,
-// ContainersReady, Ready, PodScheduled), container and init container statuses, IPs and
-// start time. Pure function of its inputs.
+// ContainersReady, Ready, PodScheduled), container and init container statuses, IPs, start
+// time, and reason Evicted with the eviction message when the agent evicted the pod (then
+// Failed). Pure function of its inputs.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -17,6 +17,8 @@ constexpr int64_t kMaxBackoffMs = 300'000;
 constexpr auto kRunningResync = std::chrono::seconds(10);
 constexpr auto kSandboxRetry = std::chrono::seconds(5);
 constexpr auto kTerminalRecheck = std::chrono::milliseconds(200);
+// kubelet's minimum grace period, which an eviction's override of 0 is raised to.
+constexpr auto kEvictionGrace = std::chrono::seconds(2);
 
 std::string PodKey(const json& pod) {
   return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
@@ -93,6 +95,7 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     log::Warning("agent", "pod record unreadable; starting it afresh",
                  {{"uid", uid}, {"error", loaded.status().message()}});
   }
+  std::string eviction = TakeEviction(uid);
   if (!pod || api::Find(*pod, {"metadata", "deletionTimestamp"})) {
     return Terminate(uid, pod, &record);
   }
@@ -114,6 +117,25 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   }
   EnsureEntries(*pod, &record);
   if (record.start_time.empty()) record.start_time = api::NowRfc3339();
+  if (!eviction.empty() && record.eviction_message.empty()) {
+    record.eviction_message = eviction;
+    log::Info("agent", "evicting pod", {{"pod", PodKey(*pod)}, {"reason", eviction}});
+    events_.Record(*pod, "", "Warning", "Evicted", eviction);
+    if (Status s = SaveRecord(dir, record); !s.ok()) {
+      log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
+    }
+  }
+  if (!record.eviction_message.empty()) {
+    // Nothing starts again; what runs is killed, then the pod is Failed (and torn down on the
+    // pass that sees the terminal status).
+    StopRunning(*pod, &record, kEvictionGrace);
+    Observe(*pod, &record);
+    if (Status s = SaveRecord(dir, record); !s.ok()) {
+      log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
+    }
+    PostStatus(*pod, record);
+    return {kTerminalRecheck, false};
+  }
 
   if (!record.sandbox_ready) {
     Status s = runtime_.SetUpSandbox(*pod, &record, EventsAbout(*pod));
@@ -308,20 +330,7 @@ SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json
     grace = 2;  // force-deleted: kubelet still gives the processes a moment
   }
   if (grace < 1) grace = 1;
-  std::vector<std::future<void>> stops;
-  for (ContainerRecord& c : record->containers) {
-    if (c.state != ContainerRecord::State::kRunning || c.id.empty()) continue;
-    if (pod) {
-      events_.Record(*pod, ContainerFieldPath(c), "Normal", "Killing", "Stopping container " + c.name);
-    }
-    stops.push_back(std::async(std::launch::async, [this, record, &c, grace] {
-      if (Status s = runtime_.StopContainer(*record, c, std::chrono::seconds(grace)); !s.ok()) {
-        log::Warning("agent", "cannot stop a container",
-                     {{"pod", record->ns + "/" + record->name}, {"container", c.name}, {"error", s.message()}});
-      }
-    }));
-  }
-  for (auto& f : stops) f.wait();
+  StopRunning(pod, record, std::chrono::seconds(grace));
   for (ContainerRecord& c : record->containers) {
     if (!c.id.empty()) (void)runtime_.RemoveContainer(*record, c);
   }
@@ -345,6 +354,38 @@ SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json
     log::Info("agent", "pod deleted", {{"pod", PodKey(*pod)}});
   }
   return {std::chrono::milliseconds(0), true};
+}
+
+void PodWorker::StopRunning(const std::optional<json>& pod, PodRecord* record,
+                            std::chrono::seconds grace) {
+  std::vector<std::future<void>> stops;
+  for (ContainerRecord& c : record->containers) {
+    if (c.state != ContainerRecord::State::kRunning || c.id.empty()) continue;
+    if (pod) {
+      events_.Record(*pod, ContainerFieldPath(c), "Normal", "Killing", "Stopping container " + c.name);
+    }
+    stops.push_back(std::async(std::launch::async, [this, record, &c, grace] {
+      if (Status s = runtime_.StopContainer(*record, c, grace); !s.ok()) {
+        log::Warning("agent", "cannot stop a container",
+                     {{"pod", record->ns + "/" + record->name}, {"container", c.name}, {"error", s.message()}});
+      }
+    }));
+  }
+  for (auto& f : stops) f.wait();
+}
+
+void PodWorker::Evict(const std::string& uid, const std::string& message) {
+  std::lock_guard lock(evictions_mu_);
+  evictions_.emplace(uid, message);  // the first reason stands
+}
+
+std::string PodWorker::TakeEviction(const std::string& uid) {
+  std::lock_guard lock(evictions_mu_);
+  auto it = evictions_.find(uid);
+  if (it == evictions_.end()) return "";
+  std::string message = std::move(it->second);
+  evictions_.erase(it);
+  return message;
 }
 
 PodEventSink PodWorker::EventsAbout(const json& pod) {

@@ -5,12 +5,19 @@
 //     (10s doubling to 5 minutes: CrashLoopBackOff, ImagePullBackOff);
 //   - a pod being deleted (or gone from the API) has its containers stopped within the grace
 //     period, its sandbox torn down, and then its API object removed;
+//   - a pod the agent evicts (Evict: local storage over its limits) gets an Evicted event,
+//     its containers killed with kubelet's 2 s minimum grace period, and phase Failed with
+//     reason Evicted; its sandbox is then torn down like any finished pod's;
 //   - the status it computes is posted when it differs from the stored one.
-// Not thread-safe per pod: the PodManager never runs two passes of one pod at once.
+// Not thread-safe per pod: the PodManager never runs two passes of one pod at once. Evict
+// may be called from any thread.
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -36,10 +43,19 @@ class PodWorker {
 
   // `pod` is the API object, or nullopt when it no longer exists (deleted with grace 0).
   SyncResult Sync(const std::string& uid, const std::optional<nlohmann::json>& pod);
+  // Marks the pod for eviction with `message` (kubelet's wording); its next pass carries it
+  // out. The caller then pokes the pod.
+  void Evict(const std::string& uid, const std::string& message);
 
  private:
   SyncResult Terminate(const std::string& uid, const std::optional<nlohmann::json>& pod,
                        PodRecord* record);
+  // Stops every running container within `grace`, all at once (Killing events when the pod
+  // is known).
+  void StopRunning(const std::optional<nlohmann::json>& pod, PodRecord* record,
+                   std::chrono::seconds grace);
+  // The pending eviction message of `uid` ("" when none), forgotten once taken.
+  std::string TakeEviction(const std::string& uid);
   // Starts or restarts what should run; returns the soonest backoff expiry (ms since epoch)
   // or 0.
   int64_t RunContainers(const nlohmann::json& pod, PodRecord* record);
@@ -54,6 +70,8 @@ class PodWorker {
   PodRuntime& runtime_;
   EventRecorder& events_;
   const AgentConfig& config_;
+  std::mutex evictions_mu_;
+  std::map<std::string, std::string> evictions_;  // uid -> message, until its next pass
 };
 
 // "spec.containers{name}" / "spec.initContainers{name}".

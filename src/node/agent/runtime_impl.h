@@ -15,6 +15,7 @@
 #include <mutex>
 
 #include "pod_runtime.h"
+#include "storage_eviction.h"
 #include "skiff/node/pod_context.h"
 #include "skiff/client/client.h"
 #include "skiff/net/cni.h"
@@ -55,6 +56,9 @@ class RuntimeImpl : public PodRuntime {
   std::set<std::string> ImagesInUse() const;
   // Sandbox ids of every pod this node has on disk (for CNI orphan collection).
   std::set<std::string> LiveSandboxes() const;
+  // The disk the pod's emptyDirs (disk-backed) and containers (writable layer and logs)
+  // take now, from its directories on this node.
+  PodStorageUsage MeasureStorage(const nlohmann::json& pod) const;
 
  private:
   // What the downward API needs beyond the pod object.

@@ -5,6 +5,7 @@ client."""
 import ipaddress
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -383,6 +384,46 @@ def test_oom_killed_container(node):
     p = node.wait_phase("default", name, "Failed")
     t = container_status(p, "main")["state"]["terminated"]
     assert t["reason"] == "OOMKilled" and t["exitCode"] == 137
+
+
+def test_local_storage_limits_evict_the_pod(node):
+    """kubelet's local storage eviction: an emptyDir past its sizeLimit, and a container whose
+    writable layer passes its own ephemeral-storage limit, get the pod evicted."""
+    fill = "dd if=/dev/zero of={} bs=1M count=3 && sync && exec sleep 3600"
+    ed = unique("evict-ed")
+    node.create_pod("default", pod(
+        ed, busybox("main", fill.format("/scratch/fill"),
+                    volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}]),
+        volumes=[{"name": "scratch", "emptyDir": {"sizeLimit": "1Mi"}}]))
+    layer = unique("evict-layer")
+    node.create_pod("default", pod(
+        layer,
+        busybox("main", fill.format("/fill"), resources={"limits": {"ephemeral-storage": "1Mi"}}),
+        busybox("side", "exec sleep 3600", resources={"limits": {"ephemeral-storage": "100Mi"}})))
+    expected = {
+        ed: 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ',
+        layer: 'Container main exceeded its local ephemeral storage limit "1Mi". ',
+    }
+    for name, message in expected.items():
+        p = node.wait_phase("default", name, "Failed", timeout=60)
+        assert p["status"]["reason"] == "Evicted", p["status"]
+        assert p["status"]["message"] == message
+        main = container_status(p, "main")
+        assert main["restartCount"] == 0
+        assert main["state"]["terminated"]["exitCode"] == 137, main
+        assert any(e["reason"] == "Evicted" and e["message"] == message and e["type"] == "Warning"
+                   for e in node.events_for("default", name))
+        described = node.kubectl_ok("describe", "pod", name).out
+        assert re.search(r"^Status:\s+Failed$", described, re.M), described
+        assert re.search(r"^Reason:\s+Evicted$", described, re.M), described
+        assert re.search(r"^Message:\s+" + re.escape(message.strip()) + r"\s*$", described, re.M)
+    # The evicted pods' sandboxes are torn down; their logs stay until the pods are deleted.
+    for name in expected:
+        uid = node.pod("default", name)["metadata"]["uid"]
+        wait_for(lambda: not [m for m in Path("/proc/self/mountinfo").read_text().splitlines()
+                              if uid in m], timeout=30, what=f"{name} unmounted")
+        assert Path(f"/var/log/pods/default_{name}_{uid}").exists()
+        node.delete_pod_and_wait("default", name)
 
 
 def test_deletion_stops_containers_and_leaves_nothing_behind(node):

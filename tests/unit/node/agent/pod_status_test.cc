@@ -143,3 +143,25 @@ TEST_CASE("pod status shows incomplete init containers") {
     }
   }
 }
+
+TEST_CASE("an evicted pod is Failed with reason Evicted and the eviction message") {
+  PodRecord r;
+  r.sandbox_ready = true;
+  r.containers = {Exited("a", 137), Exited("b", 137)};
+  r.eviction_message = "Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ";
+  CHECK(PodPhase(Pod("Always"), r) == "Failed");
+  json st = ComputePodStatus(Pod("Always"), r, "10.0.0.1", "2026-11-28T10:00:00Z");
+  CHECK(st["phase"] == "Failed");
+  CHECK(st["reason"] == "Evicted");
+  CHECK(st["message"] == r.eviction_message);
+  // Not ready, as every finished pod.
+  for (const json& c : st["conditions"]) {
+    if (c["type"] == "Ready") CHECK(c["status"] == "False");
+  }
+  // Running containers of a pod being evicted do not make it Running.
+  r.containers = {Running("a"), Running("b")};
+  CHECK(PodPhase(Pod("Always"), r) == "Failed");
+  r.eviction_message.clear();
+  CHECK(PodPhase(Pod("Always"), r) == "Running");
+  CHECK_FALSE(ComputePodStatus(Pod("Always"), r, "10.0.0.1", "2026-11-28T10:00:00Z").contains("reason"));
+}

@@ -1,0 +1,27 @@
+#include "skiff/common/periodic.h"
+
+#include <utility>
+
+namespace skiff {
+
+void Periodic::Start(std::chrono::milliseconds interval, std::function<void()> fn) {
+  thread_ = std::thread([this, interval, fn = std::move(fn)] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval, [&] { return stopping_; })) {
+      lock.unlock();
+      fn();
+      lock.lock();
+    }
+  });
+}
+
+void Periodic::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace skiff
