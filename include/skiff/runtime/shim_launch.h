@@ -57,6 +57,13 @@ Result<std::string> StartShim(const ShimLaunch& launch);
 // removed with `runc --root <RuncOptions.root>/<namespace> delete --force ID`.
 Result<ExitResult> CleanupShim(const ShimLaunch& launch);
 
+// For any container of a shim that died: `runc --root <runc_root>/<launch.ns> delete --force
+// <container_id>`, which SIGKILLs it and removes its runc state and cgroups (its rootfs mount
+// is the caller's). Ok when runc does not know the container. `runc_root` is the shim's
+// (RuncOptions.root; "" = /run/containerd/runc).
+Status ForceDeleteContainer(const ShimLaunch& launch, const std::string& container_id,
+                            const std::string& runc_root = "");
+
 // The unix socket path inside a shim address: "unix:///x" -> "/x"; a plain path is returned as
 // is.
 std::string ShimSocketPath(const std::string& address);

@@ -13,6 +13,7 @@
 #include "skiff/node/volumes.h"
 #include "skiff/runtime/oci_spec.h"
 #include "skiff/runtime/rootfs.h"
+#include "skiff/runtime/shim_launch.h"
 
 namespace skiff::node {
 
@@ -271,6 +272,12 @@ Status RuntimeImpl::RemoveContainer(const PodRecord& record, const ContainerReco
       deleted = (*shim)->Delete({c.id, ""});
       if (!deleted.ok() && deleted.status().code() != Code::kNotFound) return deleted.status();
     }
+  } else if (!record.sandbox_id.empty()) {
+    // The shim died under the container (or was never there): runc still holds the
+    // container, orphaned and perhaps running. Kill and delete it without the shim.
+    runtime::ShimLaunch launch;
+    launch.ns = kShimNamespace;
+    if (Status s = runtime::ForceDeleteContainer(launch, c.id); !s.ok()) return s;
   }
   if (Status s = runtime::UnmountRootfs(bundle); !s.ok()) return s;
   std::error_code ec;

@@ -27,6 +27,9 @@
 
 namespace skiff::node {
 
+// The shim namespace of every pod (runc keeps its state under /run/containerd/runc/skiff).
+inline constexpr char kShimNamespace[] = "skiff";
+
 class RuntimeImpl : public PodRuntime {
  public:
   // `events_socket`: where shims forward task events ("" = none).

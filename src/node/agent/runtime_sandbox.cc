@@ -29,7 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kShimNamespace = "skiff";
 
 std::string RandomHex(size_t chars) {
   static thread_local std::mt19937_64 rng(std::random_device{}());

@@ -162,4 +162,26 @@ Result<ExitResult> CleanupShim(const ShimLaunch& launch) {
   return exit;
 }
 
+Status ForceDeleteContainer(const ShimLaunch& launch, const std::string& container_id,
+                            const std::string& runc_root) {
+  if (launch.ns.empty() || container_id.empty()) {
+    return InvalidArgumentError("force delete of a container: namespace and id are required");
+  }
+  const std::string root = (runc_root.empty() ? "/run/containerd/runc" : runc_root) + "/" + launch.ns;
+  shim::ChildSpec spec;
+  spec.argv = {"runc", "--root", root, "delete", "--force", container_id};
+  spec.env = ShimEnvironment(launch);
+  spec.timeout = launch.timeout;
+  Result<shim::ChildResult> result = shim::RunChild(spec);
+  if (!result.ok()) {
+    return Status(result.status().code(),
+                  "runc delete --force " + container_id + ": " + result.status().message());
+  }
+  if (result->exit_code == 0 || result->err.find("does not exist") != std::string::npos) {
+    return Status::Ok();
+  }
+  return InternalError("runc delete --force " + container_id + " failed (exit code " +
+                       std::to_string(result->exit_code) + "): " + Trim(result->err));
+}
+
 }  // namespace skiff::runtime

@@ -1,0 +1,157 @@
+"""skiff restarting under running pods: kill -9 and a restart leave every container running
+(same PIDs, same restart counts), exits that happened meanwhile are recorded and acted on,
+a pod deleted while the agent was away is cleaned up, and a shim killed under a pod is
+noticed and its pod restarted by policy."""
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import IMAGE, RUNC_ROOT, leftovers, unique, wait_for
+
+NETWORK = ("skte2e3", "10.241.0.0/16", "10.242.0.0/16")
+
+
+def pod(name, command, **spec):
+    s = {"containers": [{"name": "main", "image": IMAGE, "command": ["sh", "-c", command]}],
+         "terminationGracePeriodSeconds": 2}
+    s.update(spec)
+    return {"metadata": {"name": name}, "spec": s}
+
+
+def main_status(p):
+    return next(s for s in p["status"]["containerStatuses"] if s["name"] == "main")
+
+
+def container_pid(p):
+    cid = main_status(p)["containerID"].split("://", 1)[1]
+    state = subprocess.run(["runc", "--root", RUNC_ROOT, "state", cid], capture_output=True,
+                           text=True)
+    assert state.returncode == 0, state.stderr
+    return json.loads(state.stdout)["pid"]
+
+
+def running(node, name):
+    return node.wait_pod("default", name, lambda p: p.get("status", {}).get("phase") == "Running"
+                         and main_status(p).get("state", {}).get("running"),
+                         what=f"{name} running")
+
+
+def sandbox_of(node, p):
+    record = Path(node.data_dir) / "agent" / "pods" / p["metadata"]["uid"] / "record.json"
+    return json.loads(record.read_text())["sandboxID"]
+
+
+def restart_agent(node, sig):
+    """Stops skiff with `sig` and starts it again on the same port and data."""
+    node.stop(sig)
+    node.start(port=node.port, timeout=60)
+
+
+def test_kill_9_leaves_containers_running_and_they_are_adopted(node):
+    steady, quitter = unique("steady"), unique("quitter")
+    node.create_pod("default", pod(steady, "echo before; exec sleep 3600"))
+    node.create_pod("default", pod(quitter, "echo run; sleep 4; exit 3"))
+    p = running(node, steady)
+    q = running(node, quitter)
+    pid = container_pid(p)
+    quitter_id = main_status(q)["containerID"]
+
+    node.stop(signal.SIGKILL)
+    # The containers do not notice; the quitter exits while nobody watches.
+    assert subprocess.run(["kill", "-0", str(pid)]).returncode == 0
+    time.sleep(5)
+    node.start(port=node.port, timeout=60)
+
+    p2 = running(node, steady)
+    assert container_pid(p2) == pid
+    assert main_status(p2)["restartCount"] == 0
+    assert main_status(p2)["containerID"] == main_status(p)["containerID"]
+    # The exit that happened meanwhile is recorded, and the container restarted by policy.
+    q2 = node.wait_pod("default", quitter, lambda x: main_status(x)["restartCount"] >= 1,
+                       what="quitter restarted")
+    last = main_status(q2)["lastState"]["terminated"]
+    assert last["exitCode"] == 3 and last["reason"] == "Error"
+    assert last["containerID"] == quitter_id
+    # Logs carry on across the restart: the first attempt's output is still there.
+    assert node.kubectl_ok("logs", steady).out == "before\n"
+    assert node.kubectl_ok("logs", quitter, "-p").out == "run\n"
+    node.delete_pod_and_wait("default", steady)
+    node.delete_pod_and_wait("default", quitter)
+
+
+def test_a_pod_deleted_while_the_agent_was_away_is_cleaned_up(node):
+    name = unique("orphan")
+    node.create_pod("default", pod(name, "exec sleep 3600"))
+    p = running(node, name)
+    uid = p["metadata"]["uid"]
+    sandbox = sandbox_of(node, p)
+    pid = container_pid(p)
+    # The control plane alone (no agent) deletes the pod: nobody stops its containers.
+    node.stop(signal.SIGKILL)
+    node.agent = False
+    try:
+        node.start(port=node.port, timeout=60)
+        node.kubectl_ok("delete", "pod", name, "--grace-period=0", "--force")
+        assert node.get(f"/api/v1/namespaces/default/pods/{name}").status == 404
+        assert subprocess.run(["kill", "-0", str(pid)]).returncode == 0
+        node.stop()
+    finally:
+        node.agent = True
+    node.start(port=node.port, timeout=60)
+
+    state = Path(node.data_dir) / "agent"
+    def gone():
+        alive = subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode == 0
+        return None if alive or (state / "pods" / uid).exists() else True
+    wait_for(gone, timeout=30, interval=0.2, what="the orphaned pod torn down")
+    assert not Path(f"/run/netns/skiff-{sandbox}").exists()
+    assert not (state / "sandboxes" / sandbox).exists()
+    assert subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"]).returncode == 1
+    assert not [m for m in Path("/proc/self/mountinfo").read_text().splitlines() if uid in m]
+    assert not Path(f"/var/log/pods/default_{name}_{uid}").exists()
+    ips = state / "cni" / "networks" / "skiff"
+    assert sandbox not in "".join(f.read_text() for f in ips.iterdir() if f.is_file()
+                                  and f.name[0].isdigit())
+
+
+def test_a_killed_shim_is_noticed_and_the_pod_restarted_by_policy(node):
+    name = unique("shimless")
+    node.create_pod("default", pod(name, "echo up; exec sleep 3600"))
+    p = running(node, name)
+    pid = container_pid(p)
+    sandbox = sandbox_of(node, p)
+    shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
+                          capture_output=True, text=True).stdout.split()
+    assert len(shim) == 1, shim
+    subprocess.run(["kill", "-KILL", shim[0]], check=True)
+
+    p2 = node.wait_pod("default", name, lambda x: main_status(x)["restartCount"] >= 1
+                       and main_status(x).get("state", {}).get("running"), timeout=60,
+                       what="pod restarted after its shim died")
+    last = main_status(p2)["lastState"]["terminated"]
+    assert last["reason"] == "ContainerStatusUnknown", last
+    # The orphaned container was killed and deleted; the pod runs under a new shim.
+    wait_for(lambda: subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0,
+             timeout=10, what="the orphaned container gone")
+    assert container_pid(p2) != pid
+    new_shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
+                              capture_output=True, text=True).stdout.split()
+    assert len(new_shim) == 1 and new_shim != shim
+    node.delete_pod_and_wait("default", name)
+
+
+def test_nothing_left_after_all_pods_are_gone(node):
+    for p in node.get("/api/v1/pods").json()["items"]:
+        m = p["metadata"]
+        node.delete_pod_and_wait(m["namespace"], m["name"])
+
+    def clean():
+        left = leftovers(node.data_dir)
+        busy = left["containers"] or left["shims"] or [
+            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m]
+        return None if busy else left
+
+    wait_for(clean, timeout=30, interval=0.2, what="no containers, shims or mounts left")
