@@ -21,6 +21,9 @@ class LogServer : public api::PodIo {
 
   void StreamLog(const api::PodLogRequest& request,
                  std::shared_ptr<api::Responder> responder) override;
+  // Not served yet: 503.
+  api::ApiResult<std::shared_ptr<api::ExecInput>> Exec(
+      const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) override;
   void Stop();
 
  private:
