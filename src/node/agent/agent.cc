@@ -9,6 +9,7 @@
 #include "node_heartbeat.h"
 #include "pod_manager.h"
 #include "pod_worker.h"
+#include "prober.h"
 #include "runtime_impl.h"
 #include "storage_eviction.h"
 #include "skiff/common/file_util.h"
@@ -44,6 +45,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<net::CniNetwork> cni_;
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<RuntimeImpl> runtime_;
+  std::unique_ptr<Prober> prober_;
   std::unique_ptr<PodWorker> worker_;
   std::unique_ptr<PodManager> pods_;
   std::unique_ptr<runtime::ShimEventServer> shim_events_;
@@ -102,7 +104,9 @@ Status AgentImpl::Init() {
   events_ = std::make_unique<EventRecorder>(client_, config_.node_name);
   const std::string socket = EventSocketPath(state);
   runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
-  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, config_);
+  prober_ = std::make_unique<Prober>(Prober::Hooks{
+      {}, [this](const std::string& uid) { if (pods_) pods_->Poke(uid); }, events_.get()});
+  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, config_);
   pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
@@ -138,6 +142,7 @@ void AgentImpl::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (storage_eviction_) storage_eviction_->Stop();  // it pokes the pod manager
+  if (prober_) prober_->Stop();  // it pokes the pod manager
   if (pods_) pods_->Stop();
   if (shim_events_) shim_events_->Stop();
   if (heartbeat_) heartbeat_->Stop();

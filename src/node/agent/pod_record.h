@@ -36,6 +36,11 @@ struct ContainerRecord {
   std::string started_at;
   std::optional<Termination> terminated;       // state kTerminated
   std::optional<Termination> last_terminated;  // the attempt before this one
+  // What the probes say of the running attempt (not saved: probes start anew after a
+  // restart of skiff): started (startup probe passed) and ready (readiness probe passed).
+  // Without probes both are true; the status shows them only while the container runs.
+  bool probe_started = true;
+  bool probe_ready = true;
   // Backoff bookkeeping (not shown): when the next attempt may start, and the current delay.
   int64_t retry_at_ms = 0;
   int64_t backoff_ms = 0;

@@ -36,9 +36,8 @@ json ContainerStatusJson(const ContainerRecord& c) {
   if (!c.id.empty() && c.state != ContainerRecord::State::kWaiting) {
     s["containerID"] = "containerd://" + c.id;
   }
-  // Without readiness probes (issue 5) a running container is ready.
-  s["ready"] = running;
-  s["started"] = running;
+  s["ready"] = running && c.probe_started && c.probe_ready;
+  s["started"] = running && c.probe_started;
   return s;
 }
 
@@ -135,7 +134,9 @@ json ComputePodStatus(const json& pod, const PodRecord& record, const std::strin
       s["started"] = c.state == ContainerRecord::State::kRunning;
       init_statuses.push_back(std::move(s));
     } else {
-      if (c.state != ContainerRecord::State::kRunning) unready.push_back(c.name);
+      if (c.state != ContainerRecord::State::kRunning || !c.probe_started || !c.probe_ready) {
+        unready.push_back(c.name);
+      }
       statuses.push_back(std::move(s));
     }
   }

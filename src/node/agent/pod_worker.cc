@@ -97,12 +97,14 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   }
   std::string eviction = TakeEviction(uid);
   if (!pod || api::Find(*pod, {"metadata", "deletionTimestamp"})) {
+    prober_.Forget(uid);
     return Terminate(uid, pod, &record);
   }
   record.uid = uid;
   record.ns = (*pod)["metadata"].value("namespace", "");
   record.name = (*pod)["metadata"].value("name", "");
   if (Terminal(*pod)) {
+    prober_.Forget(uid);
     // Nothing runs for a finished pod; free its network and shim, keep its logs.
     if (have_record) {
       for (ContainerRecord& c : record.containers) {
@@ -148,8 +150,14 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   } else if (Status s = runtime_.RefreshVolumes(*pod, record); !s.ok()) {
     log::Warning("agent", "cannot refresh pod volumes", {{"pod", PodKey(*pod)}, {"error", s.message()}});
   }
+  ActOnProbes(*pod, &record);
   Observe(*pod, &record);
   const int64_t retry_at = RunContainers(*pod, &record);
+  prober_.Sync(*pod, record);
+  for (ContainerRecord& c : record.containers) {
+    c.probe_started = prober_.Started(c.id);
+    c.probe_ready = prober_.Ready(c.id);
+  }
   if (Status s = SaveRecord(dir, record); !s.ok()) {
     log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
   }
@@ -354,6 +362,32 @@ SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json
     log::Info("agent", "pod deleted", {{"pod", PodKey(*pod)}});
   }
   return {std::chrono::milliseconds(0), true};
+}
+
+void PodWorker::ActOnProbes(const json& pod, PodRecord* record) {
+  for (ContainerRecord& c : record->containers) {
+    if (c.state != ContainerRecord::State::kRunning || c.id.empty()) continue;
+    const std::optional<Prober::Failure> failure = prober_.Failed(c.id);
+    if (!failure) continue;
+    const char* kind = failure->kind == ProbeKind::kStartup ? "startup" : "liveness";
+    events_.Record(pod, ContainerFieldPath(c), "Normal", "Killing",
+                   "Container " + c.name + " failed " + kind + " probe, will be restarted");
+    log::Info("agent", "container failed its probe",
+              {{"pod", PodKey(pod)}, {"container", c.name}, {"probe", kind}, {"output", failure->message}});
+    // The probe's own terminationGracePeriodSeconds, else the pod's.
+    int64_t grace = pod["spec"].value("terminationGracePeriodSeconds", int64_t{30});
+    if (const json* spec = SpecOf(pod, c)) {
+      const json& probe = (*spec)[failure->kind == ProbeKind::kStartup ? "startupProbe" : "livenessProbe"];
+      if (probe.is_object() && probe.contains("terminationGracePeriodSeconds") &&
+          probe["terminationGracePeriodSeconds"].is_number_integer()) {
+        grace = probe["terminationGracePeriodSeconds"].get<int64_t>();
+      }
+    }
+    if (Status s = runtime_.StopContainer(*record, c, std::chrono::seconds(std::max<int64_t>(grace, 1)));
+        !s.ok()) {
+      log::Warning("agent", "cannot stop a container", {{"pod", PodKey(pod)}, {"container", c.name}, {"error", s.message()}});
+    }
+  }
 }
 
 void PodWorker::StopRunning(const std::optional<json>& pod, PodRecord* record,

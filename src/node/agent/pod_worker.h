@@ -5,6 +5,9 @@
 //     (10s doubling to 5 minutes: CrashLoopBackOff, ImagePullBackOff);
 //   - a pod being deleted (or gone from the API) has its containers stopped within the grace
 //     period, its sandbox torn down, and then its API object removed;
+//   - probes (Prober): a container whose liveness or startup probe failed is killed within
+//     its grace period (a Killing event says why) and restarted by policy; readiness and
+//     startup results make the container (and the pod) ready and started;
 //   - a pod the agent evicts (Evict: local storage over its limits) gets an Evicted event,
 //     its containers killed with kubelet's 2 s minimum grace period, and phase Failed with
 //     reason Evicted; its sandbox is then torn down like any finished pod's;
@@ -23,6 +26,7 @@
 
 #include "event_recorder.h"
 #include "pod_runtime.h"
+#include "prober.h"
 #include "skiff/client/client.h"
 #include "skiff/node/agent_config.h"
 
@@ -37,9 +41,9 @@ struct SyncResult {
 
 class PodWorker {
  public:
-  PodWorker(client::Client& client, PodRuntime& runtime, EventRecorder& events,
+  PodWorker(client::Client& client, PodRuntime& runtime, EventRecorder& events, Prober& prober,
             const AgentConfig& config)
-      : client_(client), runtime_(runtime), events_(events), config_(config) {}
+      : client_(client), runtime_(runtime), events_(events), prober_(prober), config_(config) {}
 
   // `pod` is the API object, or nullopt when it no longer exists (deleted with grace 0).
   SyncResult Sync(const std::string& uid, const std::optional<nlohmann::json>& pod);
@@ -62,6 +66,9 @@ class PodWorker {
   bool StartOne(const nlohmann::json& pod, const nlohmann::json& spec, PodRecord* record,
                 ContainerRecord* c);
   void Observe(const nlohmann::json& pod, PodRecord* record);
+  // Kills the running containers whose liveness or startup probe failed (they are then
+  // restarted by policy), and copies what the probes say into the record.
+  void ActOnProbes(const nlohmann::json& pod, PodRecord* record);
   void PostStatus(const nlohmann::json& pod, const PodRecord& record);
   // Records events about `pod` (which must outlive the sink).
   PodEventSink EventsAbout(const nlohmann::json& pod);
@@ -69,6 +76,7 @@ class PodWorker {
   client::Client& client_;
   PodRuntime& runtime_;
   EventRecorder& events_;
+  Prober& prober_;
   const AgentConfig& config_;
   std::mutex evictions_mu_;
   std::map<std::string, std::string> evictions_;  // uid -> message, until its next pass

@@ -1,0 +1,43 @@
+// The network actions of container probes and lifecycle hooks, as kubelet runs them: an HTTP
+// GET (success: a status from 200 to 399, redirects followed) and a TCP connect, each bounded
+// by a timeout. Failure messages use kubelet's wording ("HTTP probe failed with statuscode:
+// 500", Go's "dial tcp 10.42.0.5:8080: connect: connection refused"). Thread-safe: every
+// call is independent.
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace skiff::node {
+
+struct ProbeOutcome {
+  bool success = false;
+  std::string message;  // why it failed (or a warning), "" on a plain success
+};
+
+struct HttpGetAction {
+  std::string scheme = "HTTP";  // HTTP or HTTPS (certificates are not verified, as kubelet)
+  std::string host;             // an IP address or name
+  int port = 0;
+  std::string path = "/";
+  std::vector<std::pair<std::string, std::string>> headers;  // "Host" here sets the Host header
+};
+
+ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds timeout);
+ProbeOutcome RunTcpConnect(const std::string& host, int port, std::chrono::milliseconds timeout);
+
+// A probe's or hook's port: a number, or the name of one of the container's ports.
+// nullopt when the name matches no port (or the number is out of range).
+std::optional<int> ResolvePort(const nlohmann::json& port, const nlohmann::json& container);
+
+// The HttpGetAction of a probe's or hook's httpGet object; `default_host` when it has none.
+// nullopt (with *error set) when its port cannot be resolved.
+std::optional<HttpGetAction> HttpGetFrom(const nlohmann::json& http_get,
+                                         const nlohmann::json& container,
+                                         const std::string& default_host, std::string* error);
+
+}  // namespace skiff::node

@@ -1,0 +1,128 @@
+"""Health checks on real containers: liveness probes (httpGet, tcpSocket) restart a container,
+readiness flips the pod's Ready condition without a restart, a startup probe holds the others
+back -- as kubectl and the Python client see it."""
+
+from kubernetes import client, config
+
+from conftest import IMAGE, unique, wait_for
+
+NETWORK = ("skte2e6", "10.247.0.0/16", "10.248.0.0/16")
+
+# busybox httpd serving /www on 8080; the script then runs `later` (shell) after `after` s.
+SERVE = "mkdir -p /www && {setup} httpd -p 8080 -h /www && sleep {after} && {later}; exec sleep 3600"
+
+
+def pod(name, command, **container):
+    c = {"name": "main", "image": IMAGE, "command": ["sh", "-c", command]}
+    c.update(container)
+    return {"metadata": {"name": name},
+            "spec": {"containers": [c], "terminationGracePeriodSeconds": 1}}
+
+
+def http_probe(path, **extra):
+    p = {"httpGet": {"path": path, "port": 8080}, "periodSeconds": 1, "failureThreshold": 1}
+    p.update(extra)
+    return p
+
+
+def main_status(p):
+    return (p.get("status", {}).get("containerStatuses") or [{}])[0]
+
+
+def condition(p, kind):
+    for c in p.get("status", {}).get("conditions", []):
+        if c["type"] == kind:
+            return c["status"]
+    return None
+
+
+def events(node, name, reason):
+    return [e for e in node.events_for("default", name) if e["reason"] == reason]
+
+
+def test_liveness_http_and_tcp_failures_restart_the_container(node):
+    http, tcp = unique("live-http"), unique("live-tcp")
+    node.create_pod("default", pod(
+        http, SERVE.format(setup="echo ok > /www/healthz &&", after=3, later="rm /www/healthz"),
+        livenessProbe=http_probe("/healthz")))
+    node.create_pod("default", pod(
+        tcp, "exec sleep 3600",
+        livenessProbe={"tcpSocket": {"port": 9999}, "periodSeconds": 1, "failureThreshold": 2,
+                       "initialDelaySeconds": 1}))
+    for name in (http, tcp):
+        p = node.wait_pod("default", name, lambda x: main_status(x).get("restartCount", 0) >= 1,
+                          timeout=60, what=f"{name} restarted by its liveness probe")
+        last = main_status(p)["lastState"]["terminated"]
+        assert last["exitCode"] in (137, 143), last
+        assert last["reason"] == "Error", last
+    unhealthy = events(node, http, "Unhealthy")
+    assert unhealthy and unhealthy[0]["type"] == "Warning"
+    assert unhealthy[0]["message"] == "Liveness probe failed: HTTP probe failed with statuscode: 404"
+    assert unhealthy[0]["involvedObject"]["fieldPath"] == "spec.containers{main}"
+    killing = events(node, http, "Killing")
+    assert any(e["message"] == "Container main failed liveness probe, will be restarted"
+               for e in killing), killing
+    ip = node.pod("default", tcp)["status"]["podIP"]
+    assert any(e["message"] == f"Liveness probe failed: dial tcp {ip}:9999: connect: connection "
+               "refused" for e in events(node, tcp, "Unhealthy"))
+    out = node.kubectl_ok("describe", "pod", http).out
+    assert "Liveness:" in out and "http-get http://:8080/healthz" in out, out
+    node.delete_pod_and_wait("default", http)
+    node.delete_pod_and_wait("default", tcp)
+
+
+def test_readiness_flips_ready_without_a_restart(node):
+    name = unique("ready")
+    node.create_pod("default", pod(
+        name, SERVE.format(setup="", after=3, later="echo ok > /www/ready && sleep 4 && "
+                           "rm /www/ready"),
+        readinessProbe=http_probe("/ready")))
+    p = node.wait_phase("default", name, "Running")
+    assert condition(p, "Ready") == "False"
+    assert main_status(p)["ready"] is False and main_status(p)["started"] is True
+    p = node.wait_pod("default", name, lambda x: condition(x, "Ready") == "True", timeout=30,
+                      what="ready")
+    assert main_status(p)["ready"] is True
+    config.load_kube_config(config_file=str(node.kubeconfig))
+    read = client.CoreV1Api().read_namespaced_pod(name, "default")
+    assert read.status.container_statuses[0].ready is True
+    row = node.kubectl_ok("get", "pod", name, "--no-headers").out.split()
+    assert row[1] == "1/1", row
+    p = node.wait_pod("default", name, lambda x: condition(x, "Ready") == "False", timeout=30,
+                      what="not ready again")
+    assert main_status(p)["restartCount"] == 0
+    assert node.kubectl_ok("get", "pod", name, "--no-headers").out.split()[1] == "0/1"
+    assert any(e["message"] == "Readiness probe failed: HTTP probe failed with statuscode: 404"
+               for e in events(node, name, "Unhealthy"))
+    node.delete_pod_and_wait("default", name)
+
+
+def test_startup_probe_holds_liveness_back_until_it_succeeds(node):
+    name = unique("startup")
+    node.create_pod("default", pod(
+        name, SERVE.format(setup="", after=4, later="echo ok > /www/started"),
+        # Without the startup probe this liveness probe would kill the container at once.
+        livenessProbe=http_probe("/started"),
+        startupProbe=http_probe("/started", failureThreshold=30)))
+    p = node.wait_phase("default", name, "Running")
+    assert main_status(p)["started"] is False and main_status(p)["ready"] is False
+    p = node.wait_pod("default", name, lambda x: main_status(x).get("started") is True,
+                      timeout=30, what="started")
+    assert main_status(p)["ready"] is True
+    assert condition(p, "Ready") == "True"
+    assert main_status(p)["restartCount"] == 0
+    assert any(e["message"].startswith("Startup probe failed: HTTP probe failed with statuscode: 404")
+               for e in events(node, name, "Unhealthy"))
+    node.delete_pod_and_wait("default", name)
+
+
+def test_a_startup_probe_that_never_passes_restarts_the_container(node):
+    name = unique("nostart")
+    node.create_pod("default", pod(
+        name, "exec sleep 3600",
+        startupProbe={"tcpSocket": {"port": 8080}, "periodSeconds": 1, "failureThreshold": 2}))
+    p = node.wait_pod("default", name, lambda x: main_status(x).get("restartCount", 0) >= 1,
+                      timeout=60, what="restarted by its startup probe")
+    assert any(e["message"] == "Container main failed startup probe, will be restarted"
+               for e in events(node, name, "Killing"))
+    node.delete_pod_and_wait("default", name)
