@@ -106,7 +106,7 @@ Status AgentImpl::Init() {
   runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
   prober_ = std::make_unique<Prober>(Prober::Hooks{
       {}, [this](const std::string& uid) { if (pods_) pods_->Poke(uid); }, events_.get()});
-  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, config_);
+  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, ContainerExec(), config_);
   pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;

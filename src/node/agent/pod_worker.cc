@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/object_util.h"
+#include "lifecycle_hooks.h"
 #include "pod_status.h"
 #include "skiff/common/log.h"
 
@@ -17,8 +18,9 @@ constexpr int64_t kMaxBackoffMs = 300'000;
 constexpr auto kRunningResync = std::chrono::seconds(10);
 constexpr auto kSandboxRetry = std::chrono::seconds(5);
 constexpr auto kTerminalRecheck = std::chrono::milliseconds(200);
-// kubelet's minimum grace period, which an eviction's override of 0 is raised to.
-constexpr auto kEvictionGrace = std::chrono::seconds(2);
+// kubelet's minimum grace period: an eviction's override of 0 is raised to it, and the stop
+// signal still gets it after a preStop hook used up the rest.
+constexpr auto kMinimumGrace = std::chrono::seconds(2);
 
 std::string PodKey(const json& pod) {
   return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
@@ -130,7 +132,7 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   if (!record.eviction_message.empty()) {
     // Nothing starts again; what runs is killed, then the pod is Failed (and torn down on the
     // pass that sees the terminal status).
-    StopRunning(*pod, &record, kEvictionGrace);
+    StopRunning(*pod, &record, kMinimumGrace);
     Observe(*pod, &record);
     if (Status s = SaveRecord(dir, record); !s.ok()) {
       log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
@@ -296,6 +298,18 @@ bool PodWorker::StartOne(const json& pod, const json& spec, PodRecord* record, C
     c->state = ContainerRecord::State::kRunning;
     c->reason.clear();
     c->message.clear();
+    if (const json* post_start = api::Find(spec, {"lifecycle", "postStart"})) {
+      const auto grace = std::chrono::seconds(
+          std::max<int64_t>(pod["spec"].value("terminationGracePeriodSeconds", int64_t{30}), 1));
+      ProbeOutcome out = RunLifecycleHandler(*post_start, *record, *c, spec, grace, exec_);
+      if (!out.success) {
+        // Killed; the next pass sees the exit and restarts it by policy.
+        log::Warning("agent", "postStart hook failed",
+                     {{"pod", PodKey(pod)}, {"container", c->name}, {"error", out.message}});
+        sink(ContainerFieldPath(*c), "Warning", "FailedPostStartHook", "PostStartHook failed");
+        KillContainer(&pod, *record, *c, grace, "FailedPostStartHook");
+      }
+    }
     return true;
   }
   log::Warning("agent", "cannot start a container",
@@ -370,8 +384,6 @@ void PodWorker::ActOnProbes(const json& pod, PodRecord* record) {
     const std::optional<Prober::Failure> failure = prober_.Failed(c.id);
     if (!failure) continue;
     const char* kind = failure->kind == ProbeKind::kStartup ? "startup" : "liveness";
-    events_.Record(pod, ContainerFieldPath(c), "Normal", "Killing",
-                   "Container " + c.name + " failed " + kind + " probe, will be restarted");
     log::Info("agent", "container failed its probe",
               {{"pod", PodKey(pod)}, {"container", c.name}, {"probe", kind}, {"output", failure->message}});
     // The probe's own terminationGracePeriodSeconds, else the pod's.
@@ -383,10 +395,8 @@ void PodWorker::ActOnProbes(const json& pod, PodRecord* record) {
         grace = probe["terminationGracePeriodSeconds"].get<int64_t>();
       }
     }
-    if (Status s = runtime_.StopContainer(*record, c, std::chrono::seconds(std::max<int64_t>(grace, 1)));
-        !s.ok()) {
-      log::Warning("agent", "cannot stop a container", {{"pod", PodKey(pod)}, {"container", c.name}, {"error", s.message()}});
-    }
+    KillContainer(&pod, *record, c, std::chrono::seconds(std::max<int64_t>(grace, 1)),
+                  "Container " + c.name + " failed " + kind + " probe, will be restarted");
   }
 }
 
@@ -395,17 +405,36 @@ void PodWorker::StopRunning(const std::optional<json>& pod, PodRecord* record,
   std::vector<std::future<void>> stops;
   for (ContainerRecord& c : record->containers) {
     if (c.state != ContainerRecord::State::kRunning || c.id.empty()) continue;
-    if (pod) {
-      events_.Record(*pod, ContainerFieldPath(c), "Normal", "Killing", "Stopping container " + c.name);
-    }
-    stops.push_back(std::async(std::launch::async, [this, record, &c, grace] {
-      if (Status s = runtime_.StopContainer(*record, c, grace); !s.ok()) {
-        log::Warning("agent", "cannot stop a container",
-                     {{"pod", record->ns + "/" + record->name}, {"container", c.name}, {"error", s.message()}});
-      }
+    stops.push_back(std::async(std::launch::async, [this, &pod, record, &c, grace] {
+      KillContainer(pod ? &*pod : nullptr, *record, c, grace, "Stopping container " + c.name);
     }));
   }
   for (auto& f : stops) f.wait();
+}
+
+void PodWorker::KillContainer(const json* pod, const PodRecord& record, const ContainerRecord& c,
+                              std::chrono::seconds grace, const std::string& message) {
+  const auto started = std::chrono::steady_clock::now();
+  if (pod) {
+    events_.Record(*pod, ContainerFieldPath(c), "Normal", "Killing", message);
+    const json* spec = SpecOf(*pod, c);
+    const json* pre_stop = spec ? api::Find(*spec, {"lifecycle", "preStop"}) : nullptr;
+    if (pre_stop) {
+      ProbeOutcome out = RunLifecycleHandler(*pre_stop, record, c, *spec, grace, exec_);
+      if (!out.success) {
+        log::Warning("agent", "preStop hook failed",
+                     {{"pod", PodKey(*pod)}, {"container", c.name}, {"error", out.message}});
+        events_.Record(*pod, ContainerFieldPath(c), "Warning", "FailedPreStopHook", "PreStopHook failed");
+      }
+      // The hook's time comes out of the grace period; the stop signal still gets 2 s.
+      const auto used = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+      grace = std::max<std::chrono::seconds>(grace - used, kMinimumGrace);
+    }
+  }
+  if (Status s = runtime_.StopContainer(record, c, grace); !s.ok()) {
+    log::Warning("agent", "cannot stop a container",
+                 {{"pod", record.ns + "/" + record.name}, {"container", c.name}, {"error", s.message()}});
+  }
 }
 
 void PodWorker::Evict(const std::string& uid, const std::string& message) {

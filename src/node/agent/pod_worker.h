@@ -8,6 +8,8 @@
 //   - probes (Prober): a container whose liveness or startup probe failed is killed within
 //     its grace period (a Killing event says why) and restarted by policy; readiness and
 //     startup results make the container (and the pod) ready and started;
+//   - lifecycle hooks: postStart right after a container starts (a failure kills it:
+//     FailedPostStartHook), preStop before every kill, within the grace period;
 //   - a pod the agent evicts (Evict: local storage over its limits) gets an Evicted event,
 //     its containers killed with kubelet's 2 s minimum grace period, and phase Failed with
 //     reason Evicted; its sandbox is then torn down like any finished pod's;
@@ -41,9 +43,11 @@ struct SyncResult {
 
 class PodWorker {
  public:
+  // `exec` runs exec lifecycle hooks (empty: they fail).
   PodWorker(client::Client& client, PodRuntime& runtime, EventRecorder& events, Prober& prober,
-            const AgentConfig& config)
-      : client_(client), runtime_(runtime), events_(events), prober_(prober), config_(config) {}
+            ContainerExec exec, const AgentConfig& config)
+      : client_(client), runtime_(runtime), events_(events), prober_(prober),
+        exec_(std::move(exec)), config_(config) {}
 
   // `pod` is the API object, or nullopt when it no longer exists (deleted with grace 0).
   SyncResult Sync(const std::string& uid, const std::optional<nlohmann::json>& pod);
@@ -54,6 +58,10 @@ class PodWorker {
  private:
   SyncResult Terminate(const std::string& uid, const std::optional<nlohmann::json>& pod,
                        PodRecord* record);
+  // As kubelet's killContainer: a Killing event with `message` and the preStop hook (when
+  // the pod is known), then the stop signal with what is left of `grace` (at least 2 s).
+  void KillContainer(const nlohmann::json* pod, const PodRecord& record, const ContainerRecord& c,
+                     std::chrono::seconds grace, const std::string& message);
   // Stops every running container within `grace`, all at once (Killing events when the pod
   // is known).
   void StopRunning(const std::optional<nlohmann::json>& pod, PodRecord* record,
@@ -77,6 +85,7 @@ class PodWorker {
   PodRuntime& runtime_;
   EventRecorder& events_;
   Prober& prober_;
+  const ContainerExec exec_;
   const AgentConfig& config_;
   std::mutex evictions_mu_;
   std::map<std::string, std::string> evictions_;  // uid -> message, until its next pass

@@ -119,8 +119,8 @@ ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds t
     }
     return {false, "Get \"" + url + "\": " + why};
   }
-  if (code >= 200 && code < 400) return {true, ""};
-  return {false, "HTTP probe failed with statuscode: " + std::to_string(code)};
+  if (code >= 200 && code < 400) return {true, "", static_cast<int>(code)};
+  return {false, "HTTP probe failed with statuscode: " + std::to_string(code), static_cast<int>(code)};
 }
 
 std::optional<int> ResolvePort(const json& port, const json& container) {

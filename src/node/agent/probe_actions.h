@@ -6,17 +6,21 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "pod_record.h"
+
 namespace skiff::node {
 
 struct ProbeOutcome {
   bool success = false;
   std::string message;  // why it failed (or a warning), "" on a plain success
+  int http_status = 0;  // the HTTP status an httpGet got (0: no answer)
 };
 
 struct HttpGetAction {
@@ -26,6 +30,12 @@ struct HttpGetAction {
   std::string path = "/";
   std::vector<std::pair<std::string, std::string>> headers;  // "Host" here sets the Host header
 };
+
+// Runs argv in a running container within the timeout (exec probes and lifecycle hooks):
+// success when it exits 0; the message is its output, or `command "..." timed out`.
+using ContainerExec = std::function<ProbeOutcome(const PodRecord& record, const ContainerRecord& c,
+                                                 const std::vector<std::string>& argv,
+                                                 std::chrono::milliseconds timeout)>;
 
 ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds timeout);
 ProbeOutcome RunTcpConnect(const std::string& host, int port, std::chrono::milliseconds timeout);

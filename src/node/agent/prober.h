@@ -41,11 +41,8 @@ const char* ProbeKindName(ProbeKind kind);
 class Prober {
  public:
   struct Hooks {
-    // Runs argv in the container within the timeout (exec probes). Empty: exec probes fail.
-    std::function<ProbeOutcome(const PodRecord& record, const ContainerRecord& container,
-                               const std::vector<std::string>& argv,
-                               std::chrono::milliseconds timeout)>
-        exec;
+    // Runs exec probes. Empty: exec probes fail.
+    ContainerExec exec;
     // Something the pod worker must act on changed for this pod.
     std::function<void(const std::string& uid)> poke;
     EventRecorder* events = nullptr;  // Unhealthy events; null: none

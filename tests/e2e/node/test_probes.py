@@ -2,6 +2,8 @@
 readiness flips the pod's Ready condition without a restart, a startup probe holds the others
 back -- as kubectl and the Python client see it."""
 
+import time
+
 from kubernetes import client, config
 
 from conftest import IMAGE, unique, wait_for
@@ -44,7 +46,7 @@ def test_liveness_http_and_tcp_failures_restart_the_container(node):
     http, tcp = unique("live-http"), unique("live-tcp")
     node.create_pod("default", pod(
         http, SERVE.format(setup="echo ok > /www/healthz &&", after=3, later="rm /www/healthz"),
-        livenessProbe=http_probe("/healthz")))
+        livenessProbe=http_probe("/healthz", initialDelaySeconds=1)))
     node.create_pod("default", pod(
         tcp, "exec sleep 3600",
         livenessProbe={"tcpSocket": {"port": 9999}, "periodSeconds": 1, "failureThreshold": 2,
@@ -55,9 +57,9 @@ def test_liveness_http_and_tcp_failures_restart_the_container(node):
         last = main_status(p)["lastState"]["terminated"]
         assert last["exitCode"] in (137, 143), last
         assert last["reason"] == "Error", last
-    unhealthy = events(node, http, "Unhealthy")
-    assert unhealthy and unhealthy[0]["type"] == "Warning"
-    assert unhealthy[0]["message"] == "Liveness probe failed: HTTP probe failed with statuscode: 404"
+    unhealthy = [e for e in events(node, http, "Unhealthy") if e["message"] ==
+                 "Liveness probe failed: HTTP probe failed with statuscode: 404"]
+    assert unhealthy and unhealthy[0]["type"] == "Warning", events(node, http, "Unhealthy")
     assert unhealthy[0]["involvedObject"]["fieldPath"] == "spec.containers{main}"
     killing = events(node, http, "Killing")
     assert any(e["message"] == "Container main failed liveness probe, will be restarted"
@@ -126,3 +128,32 @@ def test_a_startup_probe_that_never_passes_restarts_the_container(node):
     assert any(e["message"] == "Container main failed startup probe, will be restarted"
                for e in events(node, name, "Killing"))
     node.delete_pod_and_wait("default", name)
+
+
+def test_a_failing_post_start_hook_kills_and_restarts_the_container(node):
+    name = unique("poststart")
+    node.create_pod("default", pod(
+        name, "exec sleep 3600",
+        lifecycle={"postStart": {"httpGet": {"path": "/", "port": 9999}}}))
+    p = node.wait_pod("default", name, lambda x: main_status(x).get("restartCount", 0) >= 1,
+                      timeout=60, what="restarted after its postStart hook failed")
+    assert any(e["message"] == "PostStartHook failed" and e["type"] == "Warning"
+               for e in events(node, name, "FailedPostStartHook"))
+    assert any(e["message"] == "FailedPostStartHook" for e in events(node, name, "Killing"))
+    node.delete_pod_and_wait("default", name)
+
+
+def test_pre_stop_runs_before_the_stop_signal_within_the_grace_period(node):
+    name = unique("prestop")
+    # The container ignores SIGTERM only in the sense that it logs it: the preStop sleep
+    # must come first, then TERM, and the whole stop stays inside the grace period.
+    spec = pod(name, "trap 'echo term at $(date +%s); exit 0' TERM; echo up at $(date +%s); "
+               "while true; do sleep 0.1; done",
+               lifecycle={"preStop": {"sleep": {"seconds": 2}}})
+    spec["spec"]["terminationGracePeriodSeconds"] = 10
+    node.create_pod("default", spec)
+    node.wait_phase("default", name, "Running")
+    started = time.monotonic()
+    node.delete_pod_and_wait("default", name)
+    took = time.monotonic() - started
+    assert 2 <= took < 9, took
