@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "skiff/apis/conversion.h"
+
 namespace skiff::api {
 namespace {
 
@@ -81,8 +83,9 @@ std::string RandomNameSuffix() {
 }
 
 std::string StoragePrefix(const apis::ResourceType& rt, const std::string& ns) {
-  std::string p = "/registry/" + (rt.group.empty() ? std::string("core") : rt.group) + "/" +
-                  rt.resource + "/";
+  const apis::StorageVersion sv = apis::StorageOf(rt.group, rt.version, rt.resource);
+  std::string p =
+      "/registry/" + (sv.group.empty() ? std::string("core") : sv.group) + "/" + sv.resource + "/";
   if (rt.namespaced && !ns.empty()) p += ns + "/";
   return p;
 }
@@ -97,11 +100,30 @@ Result<json> DecodeStored(const store::KeyValue& kv, const apis::ResourceType& r
   if (obj.is_discarded() || !obj.is_object()) {
     return CorruptError("stored object " + kv.key + " is not a JSON object");
   }
+  const std::string storage = apis::StorageOf(rt.group, rt.version, rt.resource).api_version();
+  if (storage == rt.api_version() && GetString(obj, {"apiVersion"}) == storage) {
+    // The common case: stored and served in the same (only) version.
+  } else {
+    auto converted = apis::ConvertVersion(obj, rt.kind, rt.api_version(), storage);
+    if (!converted.ok()) {
+      // Not a version this kind converts from: read it as the storage version.
+      obj["apiVersion"] = storage;
+      converted = apis::ConvertVersion(std::move(obj), rt.kind, rt.api_version(), storage);
+      if (!converted.ok()) return converted.status();
+    }
+    obj = std::move(converted).value();
+  }
   obj["apiVersion"] = rt.api_version();
   obj["kind"] = rt.kind;
   if (!obj["metadata"].is_object()) obj["metadata"] = json::object();
   obj["metadata"]["resourceVersion"] = std::to_string(kv.mod_revision);
   return obj;
+}
+
+Result<json> ConvertTo(const apis::ResourceType& rt, json obj) {
+  auto converted = apis::ConvertVersion(std::move(obj), rt.kind, rt.api_version());
+  if (!converted.ok()) return InternalError(converted.status().message());
+  return converted;
 }
 
 std::string EncodeForStore(const json& obj) {

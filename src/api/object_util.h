@@ -24,16 +24,25 @@ std::string NewUid();
 std::string RandomNameSuffix();
 
 // Where objects of a resource live in the store:
-//   /registry/<group|core>/<resource>/<namespace>/<name>, cluster-scoped without <namespace>.
-// Versions of one group share storage (autoscaling/v1 and v2 HPAs are the same objects).
+//   /registry/<group|core>/<resource>/<namespace>/<name>, cluster-scoped without <namespace>,
+// with the group and resource of the resource's storage version (apis::StorageOf): every
+// version that serves the same objects shares one prefix (autoscaling/v1 and v2 HPAs;
+// v1 and events.k8s.io/v1 Events under /registry/core/events/).
 std::string StoragePrefix(const apis::ResourceType& rt, const std::string& ns);
 std::string StorageKey(const apis::ResourceType& rt, const std::string& ns,
                        const std::string& name);
 
-// The object as served: parsed from the stored bytes, with metadata.resourceVersion set to
-// the key's revision and apiVersion/kind of `rt`.
+// The object as served in `rt`'s version: parsed from the stored bytes, converted from the
+// version it was stored in (its apiVersion; the storage version when it has none) to rt's
+// (apis::ConvertVersion), with apiVersion/kind of `rt` and metadata.resourceVersion set to the
+// key's revision. Bytes that are not a JSON object are kCorrupt; a stored apiVersion that
+// cannot be converted is taken to be the storage version.
 Result<json> DecodeStored(const store::KeyValue& kv, const apis::ResourceType& rt);
+// `obj` (any served version of rt's kind, per its apiVersion) in rt's version, relabelled.
+// InternalError when the kind has no conversion between the two versions.
+Result<json> ConvertTo(const apis::ResourceType& rt, json obj);
 // The bytes stored for an object (without metadata.resourceVersion, which the store owns).
+// `obj` is in its storage version.
 std::string EncodeForStore(const json& obj);
 
 // obj["a"]["b"] as a string/int, or a default, without creating anything.

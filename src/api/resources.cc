@@ -2,6 +2,7 @@
 
 #include "admission.h"
 #include "continue_token.h"
+#include "skiff/apis/conversion.h"
 #include "skiff/apis/managed_fields.h"
 #include "skiff/apis/schema.h"
 #include "skiff/common/log.h"
@@ -84,6 +85,38 @@ void TrackManagedFields(const apis::ResourceType& rt, json& obj, const json& old
                     std::chrono::system_clock::now(), fm);
 }
 
+// `stored` (in st's version) as served in rt's version.
+ApiResult<json> Served(const apis::ResourceType& rt, const apis::ResourceType& st, json stored) {
+  if (&rt == &st) return stored;
+  auto served = ConvertTo(rt, std::move(stored));
+  if (!served.ok()) return InternalError(served.status().message());
+  return std::move(served).value();
+}
+
+// A write in rt's version, converted to the storage version st.
+ApiResult<json> ToStorage(const apis::ResourceType& rt, const apis::ResourceType& st, json obj) {
+  return Served(st, rt, std::move(obj));
+}
+
+// Managed fields are recorded in the version of the request (as Kubernetes' field manager
+// does): the stored object and the old one are seen in rt's version, and the result is kept.
+void TrackServedFields(const apis::ResourceType& rt, const apis::ResourceType& st, json& stored,
+                       const json& old_stored, const WriteOptions& options,
+                       const std::string& subresource) {
+  if (options.fields_tracked) return;
+  if (&rt == &st) return TrackManagedFields(rt, stored, old_stored, options, subresource);
+  auto served = Served(rt, st, stored);
+  auto old_served = old_stored.is_null() ? ApiResult<json>(json()) : Served(rt, st, old_stored);
+  if (!served.ok() || !old_served.ok()) return;
+  TrackManagedFields(rt, *served, *old_served, options, subresource);
+  const json* fields = Find(*served, {"metadata", "managedFields"});
+  if (fields) {
+    stored["metadata"]["managedFields"] = *fields;
+  } else {
+    stored["metadata"].erase("managedFields");
+  }
+}
+
 json WithoutResourceVersion(json obj) {
   if (obj.contains("metadata") && obj["metadata"].is_object()) {
     obj["metadata"].erase("resourceVersion");
@@ -95,6 +128,13 @@ json WithoutResourceVersion(json obj) {
 
 Resources::Resources(store::Store& store, const apis::Registry& registry)
     : store_(store), registry_(registry) {}
+
+const apis::ResourceType& Resources::StorageType(const apis::ResourceType& rt) const {
+  if (apis::IsStorageVersion(rt.group, rt.version, rt.resource)) return rt;
+  const apis::StorageVersion sv = apis::StorageOf(rt.group, rt.version, rt.resource);
+  const apis::ResourceType* st = registry_.Find(sv.group, sv.version, sv.resource);
+  return st ? *st : rt;
+}
 
 ApiResult<json> Resources::Get(const apis::ResourceType& rt, const std::string& ns,
                                const std::string& name) {
@@ -250,17 +290,23 @@ ApiResult<json> Resources::PrepareCreate(const apis::ResourceType& rt, const std
   meta["creationTimestamp"] = NowRfc3339();
   meta.erase("deletionTimestamp");
   meta.erase("deletionGracePeriodSeconds");
-  if (TracksGeneration(rt)) {
+  const apis::ResourceType& st = StorageType(rt);
+  if (TracksGeneration(st)) {
     meta["generation"] = 1;
   } else {
     meta.erase("generation");
   }
-  ApplyDefaults(rt, obj);
-  PrepareForCreate(rt, obj);
-  TrackManagedFields(rt, obj, json(), options, "");
-  apis::FieldErrors errs = ValidateCreate(rt, obj);
-  if (!errs.empty()) return Invalid(rt, GetString(obj, {"metadata", "name"}), errs);
-  return obj;
+  auto stored = ToStorage(rt, st, std::move(obj));
+  if (!stored.ok()) return stored.error();
+  json& s = *stored;
+  ApplyDefaults(st, s);
+  PrepareForCreate(st, s);
+  TrackServedFields(rt, st, s, json(), options, "");
+  // The rules of the request's group, on the stored shape (as Kubernetes validates the
+  // internal object with the request's version in mind).
+  apis::FieldErrors errs = ValidateCreate(rt, s);
+  if (!errs.empty()) return Invalid(rt, GetString(s, {"metadata", "name"}), errs);
+  return stored;
 }
 
 ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::string& ns, json body,
@@ -268,7 +314,8 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
                                   std::vector<std::string>* warnings) {
   auto prepared = PrepareCreate(rt, ns, std::move(body), options, warnings);
   if (!prepared.ok()) return prepared.error();
-  json& obj = *prepared;
+  json& obj = *prepared;  // in the storage version
+  const apis::ResourceType& st = StorageType(rt);
   const std::string name = GetString(obj, {"metadata", "name"});
   if (auto ok = CheckNamespaceAccepts(rt, ns); !ok.ok()) {
     ApiError e = ok.error();
@@ -279,7 +326,7 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
   }
   if (options.dry_run) {
     if (store_.Get(StorageKey(rt, ns, name)).ok()) return AlreadyExists(rt, name);
-    return std::move(obj);
+    return Served(rt, st, std::move(obj));
   }
   std::unique_lock<std::mutex> service_lock;
   if (rt.group.empty() && rt.resource == "services") {
@@ -292,7 +339,7 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
   auto kv = store_.Create(StorageKey(rt, ns, name), EncodeForStore(obj));
   if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
   obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-  return std::move(obj);
+  return Served(rt, st, std::move(obj));
 }
 
 ApiResult<json> Resources::Update(const apis::ResourceType& rt, const std::string& ns,
@@ -305,16 +352,18 @@ ApiResult<json> Resources::Update(const apis::ResourceType& rt, const std::strin
     return BadRequest("the name of the object (" + body_name +
                       ") does not match the name on the URL (" + name + ")");
   }
+  const apis::ResourceType& st = StorageType(rt);
   auto kv = store_.Get(StorageKey(rt, ns, name));
   if (!kv.ok()) {
-    if (kv.status().code() == Code::kNotFound && rt.create_on_update && subresource.empty()) {
+    // Whether a PUT may create is the storage's rule (shared by the versions serving it).
+    if (kv.status().code() == Code::kNotFound && st.create_on_update && subresource.empty()) {
       obj["metadata"]["name"] = name;
       obj["metadata"].erase("resourceVersion");
       return Create(rt, ns, std::move(obj), options, warnings);
     }
     return FromStatus(kv.status(), &rt, name);
   }
-  auto old = DecodeStored(*kv, rt);
+  auto old = DecodeStored(*kv, st);
   if (!old.ok()) return InternalError(old.status().message());
   const std::string rv = GetString(obj, {"metadata", "resourceVersion"});
   if (!rv.empty() && rv != std::to_string(kv->mod_revision)) {
@@ -350,43 +399,52 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
       meta.erase(field);
     }
   }
-  ApplyDefaults(rt, obj);
-  PrepareForUpdate(rt, subresource, obj, old);
-  TrackManagedFields(rt, obj, old, options, subresource);
-  if (TracksGeneration(rt) && subresource.empty() && SpecChanged(obj, old)) {
-    obj["metadata"]["generation"] = old_meta.value("generation", int64_t{0}) + 1;
+  const apis::ResourceType& st = StorageType(rt);
+  auto stored = ToStorage(rt, st, std::move(obj));
+  if (!stored.ok()) return stored.error();
+  json& s = *stored;
+  ApplyDefaults(st, s);
+  PrepareForUpdate(st, subresource, s, old);
+  TrackServedFields(rt, st, s, old, options, subresource);
+  if (TracksGeneration(st) && subresource.empty() && SpecChanged(s, old)) {
+    s["metadata"]["generation"] = old_meta.value("generation", int64_t{0}) + 1;
   }
-  apis::FieldErrors errs = subresource == "status" ? ValidateStatusUpdate(rt, obj, old)
-                                                   : ValidateUpdate(rt, obj, old);
+  apis::FieldErrors errs =
+      subresource == "status" ? ValidateStatusUpdate(rt, s, old) : ValidateUpdate(rt, s, old);
   if (!errs.empty()) return Invalid(rt, name, errs);
   const std::string key = StorageKey(rt, ns, name);
   // An object being deleted goes once its last finalizer is removed.
-  if (Find(old, {"metadata", "deletionTimestamp"}) && Finalized(rt, obj)) {
-    if (options.dry_run) return obj;
+  if (Find(old, {"metadata", "deletionTimestamp"}) && Finalized(st, s)) {
+    if (options.dry_run) return Served(rt, st, std::move(s));
     auto gone = store_.Delete(key, old_rev);
     if (!gone.ok()) return FromStatus(gone.status(), &rt, name);
-    obj["metadata"]["resourceVersion"] = std::to_string(gone->mod_revision);
-    return obj;
+    s["metadata"]["resourceVersion"] = std::to_string(gone->mod_revision);
+    return Served(rt, st, std::move(s));
   }
-  if (WithoutResourceVersion(obj) == WithoutResourceVersion(old)) return old;  // nothing changed
-  if (options.dry_run) return obj;
-  auto kv = store_.Update(key, EncodeForStore(obj), old_rev);
+  if (WithoutResourceVersion(s) == WithoutResourceVersion(old)) {
+    return Served(rt, st, old);  // nothing changed
+  }
+  if (options.dry_run) return Served(rt, st, std::move(s));
+  auto kv = store_.Update(key, EncodeForStore(s), old_rev);
   if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
-  obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
-  return obj;
+  s["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
+  return Served(rt, st, std::move(s));
 }
 
 ApiResult<json> Resources::GuaranteedUpdate(
     const apis::ResourceType& rt, const std::string& ns, const std::string& name,
     const std::string& subresource, const std::function<ApiResult<json>(json current)>& mutate) {
+  const apis::ResourceType& st = StorageType(rt);
   for (int attempt = 0;; ++attempt) {
     auto kv = store_.Get(StorageKey(rt, ns, name));
     if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
-    auto current = DecodeStored(*kv, rt);
-    if (!current.ok()) return InternalError(current.status().message());
-    auto changed = mutate(*current);
+    auto stored = DecodeStored(*kv, st);
+    if (!stored.ok()) return InternalError(stored.status().message());
+    auto current = Served(rt, st, *stored);
+    if (!current.ok()) return current.error();
+    auto changed = mutate(std::move(current).value());
     if (!changed.ok()) return changed.error();
-    auto result = CommitUpdate(rt, ns, name, *current, kv->mod_revision, std::move(*changed),
+    auto result = CommitUpdate(rt, ns, name, *stored, kv->mod_revision, std::move(*changed),
                                subresource, WriteOptions{}, nullptr);
     if (result.ok() || result.error().code != 409 || attempt >= kMaxConflictRetries) {
       return result;
@@ -397,10 +455,11 @@ ApiResult<json> Resources::GuaranteedUpdate(
 ApiResult<json> Resources::Delete(const apis::ResourceType& rt, const std::string& ns,
                                   const std::string& name, const DeleteOptions& o) {
   const std::string key = StorageKey(rt, ns, name);
+  const apis::ResourceType& st = StorageType(rt);
   for (int attempt = 0;; ++attempt) {
     auto kv = store_.Get(key);
     if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
-    auto current = DecodeStored(*kv, rt);
+    auto current = DecodeStored(*kv, st);  // worked on in the storage version
     if (!current.ok()) return InternalError(current.status().message());
     json obj = *current;
     const std::string uid = GetString(obj, {"metadata", "uid"});
@@ -447,11 +506,11 @@ ApiResult<json> Resources::Delete(const apis::ResourceType& rt, const std::strin
     const bool graceful = grace > 0;
     const bool finalizing = HasFinalizers(obj) || IsNamespace(rt);
     if (!graceful && !finalizing) {
-      if (o.dry_run) return obj;
+      if (o.dry_run) return Served(rt, st, std::move(obj));
       auto gone = store_.Delete(key, kv->mod_revision);
       if (gone.ok()) {
         obj["metadata"]["resourceVersion"] = std::to_string(gone->mod_revision);
-        return obj;
+        return Served(rt, st, std::move(obj));
       }
       if (gone.status().code() == Code::kConflict && attempt < kMaxConflictRetries) continue;
       return FromStatus(gone.status(), &rt, name);
@@ -467,12 +526,11 @@ ApiResult<json> Resources::Delete(const apis::ResourceType& rt, const std::strin
       meta["deletionGracePeriodSeconds"] = grace;
       changed = true;
     }
-    if (!changed) return obj;
-    if (o.dry_run) return obj;
+    if (!changed || o.dry_run) return Served(rt, st, std::move(obj));
     auto kv2 = store_.Update(key, EncodeForStore(obj), kv->mod_revision);
     if (kv2.ok()) {
       obj["metadata"]["resourceVersion"] = std::to_string(kv2->mod_revision);
-      return obj;
+      return Served(rt, st, std::move(obj));
     }
     if (kv2.status().code() == Code::kConflict && attempt < kMaxConflictRetries) continue;
     return FromStatus(kv2.status(), &rt, name);

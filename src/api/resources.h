@@ -4,6 +4,12 @@
 // It assigns uid, creationTimestamp, generation and resourceVersion; defaults and validates;
 // enforces optimistic concurrency, namespace lifecycle, finalizers and graceful deletion; and
 // answers every failure as the ApiError kube-apiserver would give.
+//
+// Versions: objects come in and go out in the version of `rt` (the request's); they are stored
+// in their resource's storage version (apis::StorageOf, skiff/apis/conversion.h). A write is
+// checked against rt's schema, converted to the storage version, then defaulted, prepared and
+// validated there (with the validation rules of rt's group) and stored; every answer is
+// converted back to rt's version. managedFields are recorded in rt's version.
 // Thread-safe: any method from any thread.
 #pragma once
 
@@ -79,7 +85,8 @@ class Resources {
                        const ListOptions& options);
   ApiResult<json> Create(const apis::ResourceType& rt, const std::string& ns, json obj,
                          const WriteOptions& options, std::vector<std::string>* warnings);
-  // PUT. subresource is "" or "status".
+  // PUT. subresource is "" or "status". A missing object is created when the resource's
+  // storage allows it (create_on_update: core Events through either API, Endpoints, Leases).
   ApiResult<json> Update(const apis::ResourceType& rt, const std::string& ns,
                          const std::string& name, json obj, const std::string& subresource,
                          const WriteOptions& options, std::vector<std::string>* warnings);
@@ -88,7 +95,8 @@ class Resources {
                         const std::string& name, const std::string& content_type,
                         const std::string& body, const std::string& subresource,
                         const WriteOptions& options, std::vector<std::string>* warnings);
-  // Read, change, write with compare-and-swap, retrying on conflicts.
+  // Read, change, write with compare-and-swap, retrying on conflicts. `mutate` gets and
+  // returns the object in rt's version.
   ApiResult<json> GuaranteedUpdate(const apis::ResourceType& rt, const std::string& ns,
                                    const std::string& name, const std::string& subresource,
                                    const std::function<ApiResult<json>(json current)>& mutate);
@@ -101,6 +109,7 @@ class Resources {
  private:
   ApiResult<json> PrepareCreate(const apis::ResourceType& rt, const std::string& ns, json obj,
                                 const WriteOptions& options, std::vector<std::string>* warnings);
+  // `old` is the stored object in the storage version; `obj` the new one in rt's version.
   ApiResult<json> CommitUpdate(const apis::ResourceType& rt, const std::string& ns,
                                const std::string& name, const json& old, store::Revision old_rev,
                                json obj, const std::string& subresource,
@@ -109,6 +118,8 @@ class Resources {
                         const std::string& name, const std::string& body,
                         const WriteOptions& options, std::vector<std::string>* warnings);
   ApiResult<bool> CheckNamespaceAccepts(const apis::ResourceType& rt, const std::string& ns);
+  // The type rt's objects are stored as (apis::StorageOf); rt itself for most resources.
+  const apis::ResourceType& StorageType(const apis::ResourceType& rt) const;
 
   store::Store& store_;
   const apis::Registry& registry_;

@@ -1,5 +1,8 @@
 // Resources::Patch: read, apply the patch, write with compare-and-swap (retrying on conflicts
-// unless the patch itself pins a resourceVersion).
+// unless the patch itself pins a resourceVersion). Patches and server-side apply work in the
+// request's version: the stored object is read converted to it (Get), patched with that
+// version's schema, and written back through Update/Create/CommitUpdate, which convert to the
+// storage version.
 #include "admission.h"
 #include "codec.h"
 #include "skiff/apis/managed_fields.h"
@@ -116,7 +119,11 @@ ApiResult<json> Resources::Apply(const apis::ResourceType& rt, const std::string
       if (attempt >= 16) return Conflict(rt, name, "the object changed during apply");
       continue;
     }
-    auto updated = CommitUpdate(rt, ns, name, live, kv->mod_revision, std::move(obj), "",
+    // The live object was applied to in the request's version; the update compares with
+    // the stored one.
+    auto stored = DecodeStored(*kv, StorageType(rt));
+    if (!stored.ok()) return InternalError(stored.status().message());
+    auto updated = CommitUpdate(rt, ns, name, *stored, kv->mod_revision, std::move(obj), "",
                                 tracked, warnings);
     if (updated.ok() || updated.error().code != 409 || attempt >= 16) return updated;
   }

@@ -1,5 +1,6 @@
 #include "namespace_controller.h"
 
+#include "skiff/apis/conversion.h"
 #include "skiff/common/log.h"
 
 namespace skiff::controllers {
@@ -86,8 +87,9 @@ bool NamespaceController::Empty(const std::string& ns) {
   bool empty = true;
   for (const apis::ResourceType& rt : resources_.registry().all()) {
     if (!rt.namespaced || !rt.HasVerb("delete")) continue;
-    // One storage per group and resource: the other versions see the same objects.
-    if (rt.group == "autoscaling" && rt.version != "v2") continue;
+    // Each object once: through its storage version only (autoscaling/v1 HPAs are the v2
+    // ones, events.k8s.io Events the core ones).
+    if (!apis::IsStorageVersion(rt.group, rt.version, rt.resource)) continue;
     auto list = resources_.List(rt, ns, {});
     if (!list.ok()) {
       empty = false;

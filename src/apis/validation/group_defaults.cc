@@ -34,15 +34,15 @@ void MergeRules(json& behavior, const char* key, json defaults) {
 
 }  // namespace
 
+// autoscaling/v2's defaults (SetDefaults_HorizontalPodAutoscaler). The REST layer stores HPAs as
+// v2 and converts v1 writes first (skiff/apis/conversion.h), so these are the defaults every
+// stored HPA gets; the conversion itself applies v1's implicit cpu 80% target. An object that
+// says it is autoscaling/v1 gets v1's own defaulting only (minReplicas).
 void DefaultHPA(json& obj) {
   json* spec = EnsureObj(obj, "spec");
   if (!spec) return;
   SetDefault(*spec, "minReplicas", 1);
-  // autoscaling/v1 has targetCPUUtilizationPercentage and no metrics/behavior.
-  std::string api_version = Str(obj, "apiVersion");
-  bool v1 = api_version == "autoscaling/v1" ||
-            (api_version.empty() && Get(*spec, "targetCPUUtilizationPercentage"));
-  if (v1) return;
+  if (Str(obj, "apiVersion") == "autoscaling/v1") return;
   if (Len(*spec, "metrics") == 0) {
     (*spec)["metrics"] = json::array(
         {{{"type", "Resource"},

@@ -1,5 +1,5 @@
-// Validation of autoscaling, storage, discovery, networking, policy, scheduling, coordination,
-// events and node (RuntimeClass) kinds.
+// Validation of autoscaling, storage, discovery, networking, policy, scheduling, coordination
+// and node (RuntimeClass) kinds (events.k8s.io Events: event_validation.cc).
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -527,34 +527,6 @@ FieldErrors ValidateLease(const json& obj) {
   if (auto t = Int(spec, "leaseTransitions"); t && *t < 0) {
     errs.push_back(FieldError::Invalid(sp.Child("leaseTransitions"), *t, kIsNegativeErrorMsg));
   }
-  return errs;
-}
-
-FieldErrors ValidateEventsEvent(const json& obj) {
-  FieldErrors errs;
-  if (!Get(obj, "eventTime")) errs.push_back(FieldError::Required(Path("eventTime")));
-  std::string type = Str(obj, "type");
-  if (type != "Normal" && type != "Warning") {
-    errs.push_back(FieldError::Invalid("type", "", "has invalid value: " + type));
-  }
-  std::string rc = Str(obj, "reportingController");
-  if (rc.empty()) {
-    errs.push_back(FieldError::Required(Path("reportingController")));
-  } else {
-    ValidateQualifiedName(errs, "reportingController", rc);
-  }
-  auto limit = [&](const char* key, size_t max, bool required) {
-    std::string v = Str(obj, key);
-    if (required && v.empty()) errs.push_back(FieldError::Required(Path(key)));
-    if (v.size() > max) {
-      errs.push_back(
-          FieldError::Invalid(key, "", "can have at most " + std::to_string(max) + " characters"));
-    }
-  };
-  limit("reportingInstance", 128, true);
-  limit("action", 128, true);
-  limit("reason", 128, true);
-  limit("note", 1024, false);
   return errs;
 }
 

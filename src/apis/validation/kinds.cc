@@ -23,6 +23,7 @@ void StatusDaemonSet(json& obj) {
                      {"numberReady", 0}};
   }
 }
+// HPAs are stored as autoscaling/v2; the v1 form is for a caller that prepares a v1 object.
 void StatusHPA(json& obj) {
   if (!obj.is_object()) return;
   if (Str(obj, "apiVersion") == "autoscaling/v1") {
@@ -124,8 +125,9 @@ const KindInfo kKinds[] = {
      ValidateRuntimeClass, nullptr, nullptr},
     {"coordination.k8s.io", "Lease", true, kSubdomain, nullptr, nullptr, nullptr, ValidateLease,
      nullptr, nullptr},
+    // Stored as core Events: validated in the core shape with the events.k8s.io rules.
     {"events.k8s.io", "Event", true, kSubdomain, nullptr, nullptr, nullptr, ValidateEventsEvent,
-     nullptr, nullptr},
+     ValidateEventsEventUpdate, nullptr},
     // rbac
     {"rbac.authorization.k8s.io", "Role", true, kSegment, nullptr, nullptr, nullptr, ValidateRole,
      nullptr, nullptr},

@@ -121,7 +121,10 @@ void DefaultPriorityClass(json& obj);
 FieldErrors ValidatePriorityClass(const json& obj);
 FieldErrors ValidatePriorityClassUpdate(const json& obj, const json& old);
 FieldErrors ValidateLease(const json& obj);
+// events.k8s.io/v1 writes, checked on the stored (core v1) shape with Kubernetes' internal
+// field names (ValidateEventCreate/ValidateEventUpdate for a non-core request version).
 FieldErrors ValidateEventsEvent(const json& obj);
+FieldErrors ValidateEventsEventUpdate(const json& obj, const json& old);
 FieldErrors ValidateRole(const json& obj);
 FieldErrors ValidateClusterRole(const json& obj);
 void DefaultRoleBinding(json& obj);

@@ -753,3 +753,98 @@ def test_generators_and_gets_of_older_kubectl(server, version):
     assert json.loads(k.ok("get", "deploy", "web", "-n", ns, "-o", "json").out)["spec"][
         "replicas"] == 3
     k.ok("delete", "namespace", ns, "--wait=false")
+
+
+# -- one object, several versions -------------------------------------------------------------
+
+def two_events(server, ns):
+    """A core v1 Event about pod/web and an events.k8s.io/v1 Event about deployment/api."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    server.create(f"/api/v1/namespaces/{ns}/events", {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "web.1"},
+        "involvedObject": {"kind": "Pod", "name": "web", "namespace": ns},
+        "reason": "Pulled", "message": "pulled image", "type": "Normal",
+        "source": {"component": "kubelet", "host": "edge-1"}, "count": 1,
+        "firstTimestamp": now, "lastTimestamp": now})
+    server.create(f"/apis/events.k8s.io/v1/namespaces/{ns}/events", {
+        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "api.1"},
+        "eventTime": now.replace("Z", ".000000Z"),
+        "regarding": {"kind": "Deployment", "name": "api", "namespace": ns},
+        "reportingController": "skiff.io/e2e", "reportingInstance": "e2e", "action": "Scale",
+        "reason": "Scaled", "type": "Warning", "note": "scaled up"})
+
+
+def test_get_events_lists_both_apis(server, kubectl, ns):
+    two_events(server, ns)
+    for resource in ("events", "ev", "events.v1.events.k8s.io", "events.events.k8s.io"):
+        out = kubectl.ok("get", resource, "-n", ns).out
+        lines = out.splitlines()
+        assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], out
+        rows = {(" ".join(ln.split()[1:4]), " ".join(ln.split()[4:])) for ln in lines[1:]}
+        assert rows == {("Normal Pulled pod/web", "pulled image"),
+                        ("Warning Scaled deployment/api", "scaled up")}, out
+        assert all(AGE.match(ln.split()[0]) for ln in lines[1:]), out
+
+    items = kubectl.json("get", "events.v1.events.k8s.io", "-n", ns)["items"]
+    by_name = {i["metadata"]["name"]: i for i in items}
+    assert set(by_name) == {"web.1", "api.1"}
+    assert by_name["web.1"]["apiVersion"] == "events.k8s.io/v1"
+    assert by_name["web.1"]["note"] == "pulled image"
+    assert by_name["web.1"]["regarding"]["name"] == "web"
+    assert by_name["web.1"]["deprecatedSource"] == {"component": "kubelet", "host": "edge-1"}
+    core = {i["metadata"]["name"]: i for i in kubectl.json("get", "events", "-n", ns)["items"]}
+    assert core["api.1"]["apiVersion"] == "v1"
+    assert core["api.1"]["message"] == "scaled up"
+    assert core["api.1"]["involvedObject"]["name"] == "api"
+    assert core["api.1"]["reportingComponent"] == "skiff.io/e2e"
+
+    out = kubectl.ok("get", "events.v1.events.k8s.io", "-n", ns,
+                     "--field-selector", "regarding.name=api").out
+    assert [ln.split()[3] for ln in out.splitlines()[1:]] == ["deployment/api"], out
+
+
+def test_get_hpa_in_either_version(server, kubectl, ns):
+    server.create(f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers", {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                 "maxReplicas": 5,
+                 "metrics": [{"type": "Resource", "resource": {
+                     "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}},
+                     {"type": "Pods", "pods": {"metric": {"name": "packets"}, "target": {
+                         "type": "AverageValue", "averageValue": "1k"}}}]}})
+    v1 = kubectl.json("get", "horizontalpodautoscalers.v1.autoscaling", "web", "-n", ns)
+    assert v1["apiVersion"] == "autoscaling/v1"
+    assert v1["spec"]["targetCPUUtilizationPercentage"] == 50
+    assert json.loads(v1["metadata"]["annotations"]["autoscaling.alpha.kubernetes.io/metrics"]) \
+        == [{"type": "Pods", "pods": {"metricName": "packets", "targetAverageValue": "1k"}}]
+    v2 = kubectl.json("get", "hpa", "web", "-n", ns)
+    assert v2["apiVersion"] == "autoscaling/v2"
+    assert len(v2["spec"]["metrics"]) == 2 and "annotations" not in v2["metadata"]
+
+    # (the short name "hpa.v1.autoscaling" resolves to kubectl's preferred version, v2)
+    kubectl.ok("patch", "horizontalpodautoscalers.v1.autoscaling", "web", "-n", ns,
+               "--type=merge", "-p", '{"spec":{"targetCPUUtilizationPercentage":75}}')
+    v2 = kubectl.json("get", "hpa", "web", "-n", ns)
+    assert [m["type"] for m in v2["spec"]["metrics"]] == ["Pods", "Resource"]
+    assert v2["spec"]["metrics"][1]["resource"]["target"]["averageUtilization"] == 75
+
+
+def test_delete_namespace_removes_events_of_both_apis_and_hpas(server, kubectl):
+    ns = unique("dv" + kubectl.version.replace(".", ""))
+    server.create_namespace(ns)
+    two_events(server, ns)
+    server.create(f"/apis/autoscaling/v1/namespaces/{ns}/horizontalpodautoscalers", {
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "h"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 2}})
+    mark = server.log_path.stat().st_size
+    r = kubectl.run("delete", "namespace", ns, "--timeout=30s", timeout=45)
+    assert r.rc == 0 and r.out == f'namespace "{ns}" deleted\n', r
+    for path in (f"/api/v1/namespaces/{ns}/events",
+                 f"/apis/events.k8s.io/v1/namespaces/{ns}/events",
+                 f"/apis/autoscaling/v1/namespaces/{ns}/horizontalpodautoscalers",
+                 f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers"):
+        assert get_json(server, path)["items"] == [], path
+    log = server._log_since(mark)
+    assert not [ln for ln in log.splitlines() if ns in ln and "cannot delete" in ln], log

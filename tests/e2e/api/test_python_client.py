@@ -1,5 +1,6 @@
 """Debian's python3-kubernetes 22.6, unchanged, against one skiff server."""
 
+import datetime
 import json
 import threading
 
@@ -261,3 +262,165 @@ def test_watch_live(core, ns):
         assert mine == [("ADDED", "live"), ("MODIFIED", "live"), ("DELETED", "live")], events
     finally:
         w.stop()
+
+
+# -- one object, several versions: autoscaling/v1 and v2, core v1 and events.k8s.io/v1 --------
+# python3-kubernetes 22.6 has no AutoscalingV2Api (autoscaling/v2 came with client 23), so
+# the v2 side goes through the raw API.
+
+HPA_METRICS = "autoscaling.alpha.kubernetes.io/metrics"
+
+
+@pytest.fixture(scope="module")
+def autoscaling(api):
+    return client.AutoscalingV1Api(api)
+
+
+@pytest.fixture(scope="module")
+def events_v1(api):
+    return client.EventsV1Api(api)
+
+
+def hpa_v2(name):
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": name},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": "web"},
+                     "maxReplicas": 5,
+                     "metrics": [
+                         {"type": "Resource", "resource": {
+                             "name": "cpu",
+                             "target": {"type": "Utilization", "averageUtilization": 50}}},
+                         {"type": "Resource", "resource": {
+                             "name": "memory",
+                             "target": {"type": "AverageValue", "averageValue": "500Mi"}}}]}}
+
+
+def hpa_v2_path(ns, name=""):
+    return f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers" + \
+        (f"/{name}" if name else "")
+
+
+def test_hpa_v2_read_and_patched_through_v1(autoscaling, server, ns):
+    server.create(hpa_v2_path(ns), hpa_v2("web"))
+    h = autoscaling.read_namespaced_horizontal_pod_autoscaler("web", ns)
+    assert isinstance(h, client.V1HorizontalPodAutoscaler)
+    assert h.api_version == "autoscaling/v1"
+    assert h.spec.target_cpu_utilization_percentage == 50
+    assert (h.spec.min_replicas, h.spec.max_replicas) == (1, 5)
+    assert json.loads(h.metadata.annotations[HPA_METRICS]) == [
+        {"type": "Resource", "resource": {"name": "memory", "targetAverageValue": "500Mi"}}]
+    assert (h.status.current_replicas, h.status.desired_replicas) == (0, 0)
+
+    # a dict patch (strategic merge) through v1, applied in v1 and stored as v2
+    patched = autoscaling.patch_namespaced_horizontal_pod_autoscaler(
+        "web", ns, {"spec": {"targetCPUUtilizationPercentage": 90}})
+    assert patched.api_version == "autoscaling/v1"
+    assert patched.spec.target_cpu_utilization_percentage == 90
+    v2 = server.get(hpa_v2_path(ns, "web")).json()
+    assert v2["apiVersion"] == "autoscaling/v2"
+    assert v2["spec"]["metrics"] == [
+        {"type": "Resource", "resource": {
+            "name": "memory", "target": {"type": "AverageValue", "averageValue": "500Mi"}}},
+        {"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 90}}}]
+    assert v2["metadata"]["generation"] == 2
+    assert "annotations" not in v2["metadata"], v2
+
+
+def test_hpa_v1_created_read_as_v2(autoscaling, server, ns):
+    body = client.V1HorizontalPodAutoscaler(
+        metadata=client.V1ObjectMeta(name="cpu"),
+        spec=client.V1HorizontalPodAutoscalerSpec(
+            max_replicas=4, target_cpu_utilization_percentage=70,
+            scale_target_ref=client.V1CrossVersionObjectReference(
+                api_version="apps/v1", kind="Deployment", name="web")))
+    created = autoscaling.create_namespaced_horizontal_pod_autoscaler(ns, body)
+    assert created.api_version == "autoscaling/v1"
+    assert created.spec.target_cpu_utilization_percentage == 70
+    assert created.spec.min_replicas == 1
+    v2 = server.get(hpa_v2_path(ns, "cpu")).json()
+    assert v2["apiVersion"] == "autoscaling/v2"
+    assert v2["spec"]["metrics"] == [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+    assert v2["status"] == {"currentMetrics": None, "desiredReplicas": 0}
+    names = [h.metadata.name for h in autoscaling.list_namespaced_horizontal_pod_autoscaler(
+        ns).items]
+    assert names == ["cpu"]
+    autoscaling.delete_namespaced_horizontal_pod_autoscaler("cpu", ns)
+    assert server.get(hpa_v2_path(ns, "cpu")).status == 404
+
+
+def test_hpa_watch_through_v1_sees_v2_writes(autoscaling, server, ns):
+    base = autoscaling.list_namespaced_horizontal_pod_autoscaler(ns).metadata.resource_version
+    server.create(hpa_v2_path(ns), hpa_v2("watched"))
+    r = server.patch(hpa_v2_path(ns, "watched"), {"spec": {"maxReplicas": 9}},
+                     "application/merge-patch+json")
+    assert r.status == 200, r
+    w = watch.Watch()
+    seen = []
+    for ev in w.stream(autoscaling.list_namespaced_horizontal_pod_autoscaler, ns,
+                       resource_version=base, timeout_seconds=5):
+        obj = ev["object"]
+        seen.append((ev["type"], obj.api_version, obj.spec.target_cpu_utilization_percentage,
+                     obj.spec.max_replicas))
+        if len(seen) == 2:
+            w.stop()
+    assert seen == [("ADDED", "autoscaling/v1", 50, 5), ("MODIFIED", "autoscaling/v1", 50, 9)]
+
+
+def test_events_are_shared_between_core_and_events_v1(core, events_v1, server, ns):
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    # python's EventsV1Event needs an eventTime, so the core Event is a new-style one
+    core.create_namespaced_event(ns, client.CoreV1Event(
+        metadata=client.V1ObjectMeta(name="web.1"),
+        involved_object=client.V1ObjectReference(kind="Pod", name="web", namespace=ns),
+        reason="Pulled", message="pulled image", type="Normal", action="Pull", count=1,
+        event_time=now, reporting_component="kubelet", reporting_instance="edge-1",
+        source=client.V1EventSource(component="kubelet", host="edge-1")))
+    got = events_v1.read_namespaced_event("web.1", ns)
+    assert isinstance(got, client.EventsV1Event)
+    assert got.api_version == "events.k8s.io/v1"
+    assert (got.regarding.kind, got.regarding.name) == ("Pod", "web")
+    assert got.note == "pulled image"
+    assert got.reporting_controller == "kubelet"
+    assert got.deprecated_count == 1
+    assert got.deprecated_source.host == "edge-1"
+    listed = events_v1.list_namespaced_event(ns, field_selector="regarding.name=web")
+    assert [e.metadata.name for e in listed.items] == ["web.1"]
+    assert events_v1.list_namespaced_event(ns, field_selector="regarding.name=nope").items == []
+
+    events_v1.create_namespaced_event(ns, client.EventsV1Event(
+        metadata=client.V1ObjectMeta(name="sync.1"), event_time=now,
+        regarding=client.V1ObjectReference(kind="Deployment", name="api", namespace=ns),
+        reporting_controller="skiff.io/e2e", reporting_instance="e2e", action="Scale",
+        reason="Scaled", type="Normal", note="scaled up"))
+    c = core.read_namespaced_event("sync.1", ns)
+    assert (c.involved_object.kind, c.involved_object.name) == ("Deployment", "api")
+    assert c.message == "scaled up"
+    assert c.reporting_component == "skiff.io/e2e"
+    names = [e.metadata.name for e in core.list_namespaced_event(
+        ns, field_selector="involvedObject.name=api").items]
+    assert names == ["sync.1"]
+    core_names = {e.metadata.name for e in core.list_namespaced_event(ns).items}
+    v1_names = {e["metadata"]["name"]
+                for e in server.get(f"/apis/events.k8s.io/v1/namespaces/{ns}/events").json()[
+                    "items"]}
+    assert {"web.1", "sync.1"} <= core_names and core_names == v1_names
+
+    # events.k8s.io/v1 keeps its own rules: the deprecated fields are for core clients
+    with pytest.raises(ApiException) as exc:
+        events_v1.create_namespaced_event(ns, client.EventsV1Event(
+            metadata=client.V1ObjectMeta(name="old"), event_time=now,
+            regarding=client.V1ObjectReference(kind="Pod", name="web", namespace=ns),
+            reporting_controller="kubelet", reporting_instance="edge-1", action="Pull",
+            reason="Pulled", type="Normal", deprecated_count=3))
+    assert exc.value.status == 422
+    body = json.loads(exc.value.body)
+    assert body["message"] == ('Event.events.k8s.io "old" is invalid: count: Invalid value: '
+                               '"": needs to be unset'), body
+
+    events_v1.delete_namespaced_event("web.1", ns)
+    with pytest.raises(ApiException) as exc:
+        core.read_namespaced_event("web.1", ns)
+    assert exc.value.status == 404

@@ -145,8 +145,74 @@ TEST_CASE("PDB, PriorityClass, HPA, Lease and events.k8s.io Event rules") {
   REQUIRE_ERROR(ValidateCreate("coordination.k8s.io", "Lease", lease),
                 "spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0");
 
+  // events.k8s.io Events are validated in the stored (core) shape. Without an eventTime only
+  // the legacy namespace rule applies besides the strict eventTime requirement.
   json ev = {{"metadata", Meta()}, {"type", "Normal"}};
   errs = ValidateCreate("events.k8s.io", "Event", ev);
   REQUIRE_ERROR(errs, "eventTime: Required value");
+  CHECK(errs.size() == 1);
+  ev["eventTime"] = "2024-01-02T03:04:05.000000Z";
+  errs = ValidateCreate("events.k8s.io", "Event", ev);
   REQUIRE_ERROR(errs, "reportingController: Required value");
+  REQUIRE_ERROR(errs, "reportingInstance: Required value");
+  REQUIRE_ERROR(errs, "action: Required value");
+  REQUIRE_ERROR(errs, "reason: Required value");
+}
+
+TEST_CASE("events.k8s.io Event: the strict rules of a write through events.k8s.io/v1") {
+  json ev = {{"metadata", Meta()},
+             {"involvedObject", {{"kind", "Pod"}, {"name", "web"}, {"namespace", "default"}}},
+             {"eventTime", "2024-01-02T03:04:05.000000Z"},
+             {"reportingComponent", "skiff.io/controller"},
+             {"reportingInstance", "edge-1"},
+             {"action", "Sync"},
+             {"reason", "Synced"},
+             {"type", "Normal"},
+             {"message", "ok"}};
+  REQUIRE_NO_ERRORS(ValidateCreate("events.k8s.io", "Event", ev));
+  // The same object is a valid core Event too.
+  REQUIRE_NO_ERRORS(ValidateCreate("", "Event", ev));
+
+  json bad = ev;
+  bad["type"] = "Info";
+  bad["count"] = 2;
+  bad["firstTimestamp"] = "2024-01-02T03:04:05Z";
+  bad["source"] = {{"component", "kubelet"}};
+  bad["series"] = {{"count", 1}};
+  bad["reportingComponent"] = "not a name!";
+  bad["message"] = std::string(1025, 'x');
+  auto errs = ValidateCreate("events.k8s.io", "Event", bad);
+  REQUIRE_ERROR(errs, "type: Invalid value: \"\": has invalid value: Info");
+  REQUIRE_ERROR(errs, "count: Invalid value: \"\": needs to be unset");
+  REQUIRE_ERROR(errs, "firstTimestamp: Invalid value: \"\": needs to be unset");
+  REQUIRE_ERROR(errs, "source: Invalid value: \"\": needs to be unset");
+  REQUIRE_ERROR(errs, "series.count: Invalid value: \"\": should be at least 2");
+  REQUIRE_ERROR(errs, "series.lastObservedTime: Required value");
+  REQUIRE_ERROR(errs, "message: Invalid value: \"\": can have at most 1024 characters");
+  REQUIRE(testing::HasField(errs, "reportingController"));
+  // A core client may set all of these.
+  bad["type"] = "Normal";
+  bad["reportingComponent"] = "kubelet";
+  bad.erase("series");
+  bad["message"] = "short";
+  REQUIRE_NO_ERRORS(ValidateCreate("", "Event", bad));
+
+  json other_ns = ev;
+  other_ns["involvedObject"].erase("namespace");
+  other_ns["metadata"]["namespace"] = "apps";
+  REQUIRE_ERROR(ValidateCreate("events.k8s.io", "Event", other_ns),
+                "involvedObject.namespace: Invalid value: \"\": does not match event.namespace");
+
+  // On update everything but the series is immutable.
+  json changed = ev;
+  changed["message"] = "changed";
+  changed["reportingComponent"] = "skiff.io/other";
+  changed["series"] = {{"count", 2}, {"lastObservedTime", "2024-01-02T03:05:05.000000Z"}};
+  errs = ValidateUpdate("events.k8s.io", "Event", changed, ev);
+  REQUIRE_ERROR(errs, "message: Invalid value: \"changed\": field is immutable");
+  REQUIRE_ERROR(errs, "reportingController: Invalid value: \"skiff.io/other\": field is immutable");
+  CHECK(errs.size() == 2);
+  json series_only = ev;
+  series_only["series"] = changed["series"];
+  REQUIRE_NO_ERRORS(ValidateUpdate("events.k8s.io", "Event", series_only, ev));
 }
