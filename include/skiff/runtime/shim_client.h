@@ -92,6 +92,10 @@ class ShimClient {
   Status Resume(const std::string& id);
   // Task.CloseIO: closes the process's stdin (when `stdin_close` is true).
   Status CloseIO(const TaskRef& ref, bool stdin_close = true);
+  // Task.ResizePty: sets the terminal size (columns, rows) of a process started with a
+  // terminal. kNotFound when the process is gone; the shim fails it (kInternal) for a process
+  // without a terminal.
+  Status ResizePty(const TaskRef& ref, uint32_t width, uint32_t height);
   // Task.Connect: the shim's pid, the task's pid and the shim's version.
   Result<ShimInfo> ConnectTask(const std::string& id);
   // Task.Shutdown: asks the shim to exit. A no-op while any container of the shim is not

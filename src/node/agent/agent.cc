@@ -6,6 +6,7 @@
 #include "event_recorder.h"
 #include "image_gc.h"
 #include "log_server.h"
+#include "pod_io_impl.h"
 #include "node_heartbeat.h"
 #include "pod_manager.h"
 #include "pod_worker.h"
@@ -35,7 +36,7 @@ class AgentImpl : public Agent {
 
   Status Init();
   void Stop() override;
-  api::PodIo* pod_io() override { return logs_.get(); }
+  api::PodIo* pod_io() override { return pod_io_.get(); }
 
  private:
   client::Client& client_;
@@ -50,7 +51,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<PodManager> pods_;
   std::unique_ptr<runtime::ShimEventServer> shim_events_;
   std::unique_ptr<NodeHeartbeat> heartbeat_;
-  std::unique_ptr<LogServer> logs_;
+  std::unique_ptr<PodIoImpl> pod_io_;
   std::unique_ptr<ImageGc> image_gc_;
   std::unique_ptr<StorageEviction> storage_eviction_;
   bool stopped_ = false;
@@ -104,9 +105,14 @@ Status AgentImpl::Init() {
   events_ = std::make_unique<EventRecorder>(client_, config_.node_name);
   const std::string socket = EventSocketPath(state);
   runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
+  const ContainerExec exec = [this](const PodRecord& record, const ContainerRecord& c,
+                                    const std::vector<std::string>& argv,
+                                    std::chrono::milliseconds timeout) {
+    return runtime_->RunCommand(record, c, argv, timeout);
+  };
   prober_ = std::make_unique<Prober>(Prober::Hooks{
-      {}, [this](const std::string& uid) { if (pods_) pods_->Poke(uid); }, events_.get()});
-  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, ContainerExec(), config_);
+      exec, [this](const std::string& uid) { if (pods_) pods_->Poke(uid); }, events_.get()});
+  worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, exec, config_);
   pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
@@ -123,7 +129,11 @@ Status AgentImpl::Init() {
   heartbeat_ = std::make_unique<NodeHeartbeat>(client_, config_);
   if (Status s = heartbeat_->RegisterOnce(); !s.ok()) return s;
   heartbeat_->Start();
-  logs_ = std::make_unique<LogServer>(client_, config_.pod_logs_dir);
+  pod_io_ = std::make_unique<PodIoImpl>(
+      std::make_unique<LogServer>(client_, config_.pod_logs_dir),
+      std::make_unique<ExecServer>([this](const nlohmann::json& pod, const std::string& container) {
+        return runtime_->ExecTargetFor(pod, container);
+      }));
   if (Status s = pods_->Start(); !s.ok()) return s;
   image_gc_ = std::make_unique<ImageGc>(*images_, [this] { return runtime_->ImagesInUse(); });
   storage_eviction_ = std::make_unique<StorageEviction>(StorageEviction::Hooks{
@@ -146,7 +156,7 @@ void AgentImpl::Stop() {
   if (pods_) pods_->Stop();
   if (shim_events_) shim_events_->Stop();
   if (heartbeat_) heartbeat_->Stop();
-  if (logs_) logs_->Stop();
+  if (pod_io_) pod_io_->Stop();
   if (image_gc_) image_gc_->Stop();
 }
 

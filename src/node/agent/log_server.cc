@@ -100,10 +100,4 @@ void LogServer::Stop() {
   idle_.wait(lock, [&] { return active_ == 0; });
 }
 
-api::ApiResult<std::shared_ptr<api::ExecInput>> LogServer::Exec(const api::PodExecRequest& request,
-                                                               std::shared_ptr<api::ExecOutput>) {
-  return api::ServiceUnavailable(std::string("pods/") + (request.attach ? "attach" : "exec") +
-                                 " is not served by this node agent yet");
-}
-
 }  // namespace skiff::node

@@ -1,7 +1,7 @@
 // The node side of pods/log: streams a container's log file (kubectl logs, -f, --tail,
 // --since, --timestamps, --limit-bytes, -p) into the API response. Each request runs on a
 // thread of its own (a followed log lasts as long as the client or the container); Stop() ends
-// them all.
+// them all. Composed with the exec server into the agent's api::PodIo by PodIoImpl.
 #pragma once
 
 #include <atomic>
@@ -13,17 +13,14 @@
 
 namespace skiff::node {
 
-class LogServer : public api::PodIo {
+class LogServer {
  public:
   LogServer(client::Client& client, std::string pod_logs_dir)
       : client_(client), pod_logs_dir_(std::move(pod_logs_dir)) {}
-  ~LogServer() override { Stop(); }
+  ~LogServer() { Stop(); }
 
-  void StreamLog(const api::PodLogRequest& request,
-                 std::shared_ptr<api::Responder> responder) override;
-  // Not served yet: 503.
-  api::ApiResult<std::shared_ptr<api::ExecInput>> Exec(
-      const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) override;
+  // api::PodIo::StreamLog.
+  void StreamLog(const api::PodLogRequest& request, std::shared_ptr<api::Responder> responder);
   void Stop();
 
  private:

@@ -14,7 +14,9 @@
 #include <memory>
 #include <mutex>
 
+#include "exec_session.h"
 #include "pod_runtime.h"
+#include "probe_actions.h"
 #include "storage_eviction.h"
 #include "skiff/node/pod_context.h"
 #include "skiff/client/client.h"
@@ -62,6 +64,24 @@ class RuntimeImpl : public PodRuntime {
   // The disk the pod's emptyDirs (disk-backed) and containers (writable layer and logs)
   // take now, from its directories on this node.
   PodStorageUsage MeasureStorage(const nlohmann::json& pod) const;
+
+  // Exec (runtime_exec.cc). Runs `command` in the running container `c` of the pod, for exec
+  // probes and lifecycle hooks: blocks until it exits or `timeout` passes (then SIGKILLs it
+  // and reports timed_out); see RunInTarget. kNotFound when the container is not running,
+  // kInvalidArgument (containerd's message) when the command cannot start.
+  Result<ExecResult> RunInContainer(const PodRecord& record, const ContainerRecord& c,
+                                    const std::vector<std::string>& command,
+                                    std::chrono::milliseconds timeout);
+  // RunInContainer as exec probes and exec hooks read it (a ContainerExec): success on exit
+  // 0; otherwise the message is the output, `command "<argv>" timed out`, or why it could not
+  // run.
+  ProbeOutcome RunCommand(const PodRecord& record, const ContainerRecord& c,
+                          const std::vector<std::string>& command, std::chrono::milliseconds timeout);
+  // Where an exec into container `c` runs. kNotFound when its task is not running.
+  Result<ExecTarget> ExecTargetFor(const PodRecord& record, const ContainerRecord& c);
+  // The same for the container named `container` (app or init) of `pod`, from the pod's
+  // record on disk: the exec server's resolver.
+  Result<ExecTarget> ExecTargetFor(const nlohmann::json& pod, const std::string& container);
 
  private:
   // What the downward API needs beyond the pod object.

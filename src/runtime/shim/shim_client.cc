@@ -174,6 +174,12 @@ Status ShimClient::CloseIO(const TaskRef& ref, bool stdin_close) {
       Call("CloseIO", Object(ref), shim::EncodeCloseIO(ref, stdin_close), options_.call_timeout));
 }
 
+Status ShimClient::ResizePty(const TaskRef& ref, uint32_t width, uint32_t height) {
+  return ToStatus(Call("ResizePty",
+                       Object(ref) + " to " + std::to_string(width) + "x" + std::to_string(height),
+                       shim::EncodeResizePty(ref, width, height), options_.call_timeout));
+}
+
 Result<ShimInfo> ShimClient::ConnectTask(const std::string& id) {
   return DecodeReply<ShimInfo>(Call("Connect", id, shim::EncodeTaskId(id), options_.call_timeout),
                                shim::DecodeConnect, "Connect " + id);

@@ -122,6 +122,15 @@ std::string EncodeCloseIO(const TaskRef& ref, bool stdin_close) {
   return w.Take();
 }
 
+std::string EncodeResizePty(const TaskRef& ref, uint32_t width, uint32_t height) {
+  protowire::Writer w;
+  w.String(1, ref.id);
+  w.String(2, ref.exec_id);
+  w.Uint32(3, width);
+  w.Uint32(4, height);
+  return w.Take();
+}
+
 Result<uint32_t> DecodePidReply(std::string_view bytes) {
   uint32_t pid = 0;
   Status s = ForEachField(bytes, "pid reply", [&](const Field& f) {

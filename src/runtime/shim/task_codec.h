@@ -37,6 +37,8 @@ std::string EncodeKill(const KillRequest& request);
 Result<std::string> EncodeUpdate(const std::string& id, const nlohmann::json& linux_resources);
 std::string EncodeShutdown(const std::string& id, bool now);
 std::string EncodeCloseIO(const TaskRef& ref, bool stdin_close);
+// ResizePtyRequest {1 id, 2 exec_id, 3 width, 4 height}.
+std::string EncodeResizePty(const TaskRef& ref, uint32_t width, uint32_t height);
 
 // {1 pid}: Create and Start replies.
 Result<uint32_t> DecodePidReply(std::string_view bytes);

@@ -157,3 +157,40 @@ def test_pre_stop_runs_before_the_stop_signal_within_the_grace_period(node):
     node.delete_pod_and_wait("default", name)
     took = time.monotonic() - started
     assert 2 <= took < 9, took
+
+
+def test_exec_liveness_probe_restarts_the_container(node):
+    name = unique("live-exec")
+    node.create_pod("default", pod(
+        name, "touch /tmp/healthy && sleep 3 && rm /tmp/healthy && exec sleep 3600",
+        livenessProbe={"exec": {"command": ["cat", "/tmp/healthy"]}, "initialDelaySeconds": 1,
+                       "periodSeconds": 1, "failureThreshold": 1}))
+    node.wait_pod("default", name, lambda x: main_status(x).get("restartCount", 0) >= 1,
+                  timeout=60, what="restarted by its exec liveness probe")
+    messages = [e["message"] for e in events(node, name, "Unhealthy")]
+    assert any(m.startswith("Liveness probe failed: cat: can't open '/tmp/healthy'")
+               for m in messages), messages
+    node.delete_pod_and_wait("default", name)
+
+
+def test_exec_hooks_run_in_order_around_the_container(node, tmp_path):
+    name = unique("hooks")
+    tmp_path.chmod(0o777)
+    spec = pod(name, "trap 'echo term >> /state/log; exit 0' TERM; echo main >> /state/log; "
+               "while true; do sleep 0.1; done",
+               volumeMounts=[{"name": "state", "mountPath": "/state"}],
+               lifecycle={"postStart": {"exec": {"command": [
+                              "sh", "-c", "echo poststart >> /state/log"]}},
+                          "preStop": {"exec": {"command": [
+                              "sh", "-c", "echo prestop >> /state/log"]}}})
+    spec["spec"]["volumes"] = [{"name": "state", "hostPath": {"path": str(tmp_path),
+                                                              "type": "Directory"}}]
+    node.create_pod("default", spec)
+    node.wait_phase("default", name, "Running")
+    wait_for(lambda: "poststart" in (tmp_path / "log").read_text(), timeout=10,
+             what="postStart ran")
+    node.delete_pod_and_wait("default", name)
+    lines = (tmp_path / "log").read_text().split()
+    # postStart runs beside the main process; preStop comes before the stop signal.
+    assert sorted(lines[:2]) == ["main", "poststart"], lines
+    assert lines[2:] == ["prestop", "term"], lines

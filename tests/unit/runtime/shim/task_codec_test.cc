@@ -91,6 +91,14 @@ TEST_CASE("Exec and Update send their JSON as Any values, Kill sends signal and 
         std::vector<std::pair<int, std::string>>{{1, "c1"}, {3, "9"}, {4, "1"}});
 }
 
+TEST_CASE("ResizePty request carries id, exec id, width and height") {
+  CHECK(Fields(EncodeResizePty({"c1", "e1"}, 120, 40)) ==
+        std::vector<std::pair<int, std::string>>{{1, "c1"}, {2, "e1"}, {3, "120"}, {4, "40"}});
+  // proto3: the init process's empty exec id and a zero size are left out.
+  CHECK(Fields(EncodeResizePty({"c1", ""}, 0, 25)) ==
+        std::vector<std::pair<int, std::string>>{{1, "c1"}, {4, "25"}});
+}
+
 TEST_CASE("State reply decodes, with Go's zero time as no exit time") {
   Writer w;
   w.String(1, "c1");

@@ -1,0 +1,59 @@
+// The node side of pods/exec: turns a checked PodExecRequest into an ExecSession on the
+// pod's running container, and keeps track of the sessions so Stop() can end them.
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/pod_io.h"
+#include "exec_session.h"
+
+namespace skiff::node {
+
+// Where exec'ing into container `container` (by name) of `pod` runs. kNotFound when the pod
+// has no running container of that name on this node; other errors are the runtime's.
+using ExecResolver =
+    std::function<Result<ExecTarget>(const nlohmann::json& pod, const std::string& container)>;
+
+class ExecServer {
+ public:
+  explicit ExecServer(ExecResolver resolver) : resolver_(std::move(resolver)) {}
+  // Stop().
+  ~ExecServer();
+  ExecServer(const ExecServer&) = delete;
+  ExecServer& operator=(const ExecServer&) = delete;
+
+  // pods/exec (api::PodIo::Exec). Errors, before any output and in kubelet's words:
+  //   a container that is not running: 500 InternalError `container not found ("NAME")`;
+  //   a command the runtime cannot start: 500 InternalError `Internal error occurred: error
+  //   executing command in container: failed to exec in container: failed to start exec
+  //   "ID": OCI runtime exec failed: exec failed: unable to start container process: exec:
+  //   "nosuch": executable file not found in $PATH: unknown` (containerd's CRI);
+  //   pods/attach: 503 (not served); after Stop(): 503.
+  api::ApiResult<std::shared_ptr<api::ExecInput>> Exec(const api::PodExecRequest& request,
+                                                       std::shared_ptr<api::ExecOutput> output);
+
+  // Kills every session's process (SIGKILL) and waits until each session has ended (its
+  // output Finished). Later Execs get 503. Idempotent.
+  void Stop();
+
+  // Sessions running now.
+  size_t active();
+
+ private:
+  const ExecResolver resolver_;
+  std::mutex mu_;  // guards everything below
+  std::condition_variable idle_;
+  bool stopping_ = false;
+  uint64_t next_ = 0;
+  std::map<uint64_t, std::weak_ptr<ExecSession>> sessions_;
+  size_t active_ = 0;  // started sessions whose on_end has not run yet
+};
+
+}  // namespace skiff::node
