@@ -22,6 +22,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,10 @@ class TtrpcClient;  // src/runtime/shim/ttrpc_client.h
 struct ShimClientOptions {
   // Deadline of every call but Wait.
   std::chrono::milliseconds call_timeout{10000};
+  // Runs once, on the connection's reader thread, when the shim closes the connection (it
+  // died, or exited after Shutdown); never after Close(). It must not Close or destroy the
+  // client.
+  std::function<void()> on_peer_closed;
 };
 
 class ShimClient {

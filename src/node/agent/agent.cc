@@ -105,6 +105,8 @@ Status AgentImpl::Init() {
   events_ = std::make_unique<EventRecorder>(client_, config_.node_name);
   const std::string socket = EventSocketPath(state);
   runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
+  // A shim that dies is noticed at once, not at the pod's next resync.
+  runtime_->OnShimLost([this](const std::string& uid) { if (pods_) pods_->Poke(uid); });
   const ContainerExec exec = [this](const PodRecord& record, const ContainerRecord& c,
                                     const std::vector<std::string>& argv,
                                     std::chrono::milliseconds timeout) {

@@ -15,7 +15,9 @@ using nlohmann::json;
 
 constexpr int64_t kInitialBackoffMs = 10'000;
 constexpr int64_t kMaxBackoffMs = 300'000;
-constexpr auto kRunningResync = std::chrono::seconds(10);
+// A running pod is looked at again after this long even when nothing happened (kubelet's
+// sync frequency): exits, lost shims and probe results poke it sooner.
+constexpr auto kRunningResync = std::chrono::seconds(60);
 constexpr auto kSandboxRetry = std::chrono::seconds(5);
 constexpr auto kTerminalRecheck = std::chrono::milliseconds(200);
 // kubelet's minimum grace period: an eviction's override of 0 is raised to it, and the stop
@@ -91,8 +93,10 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   PodRecord record;
   auto loaded = LoadRecord(dir);
   bool have_record = loaded.ok();
+  json saved;  // the record as on disk, to skip rewriting an unchanged one
   if (have_record) {
     record = std::move(*loaded);
+    saved = RecordToJson(record);
   } else if (loaded.status().code() != Code::kNotFound) {
     log::Warning("agent", "pod record unreadable; starting it afresh",
                  {{"uid", uid}, {"error", loaded.status().message()}});
@@ -160,7 +164,8 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     c.probe_started = prober_.Started(c.id);
     c.probe_ready = prober_.Ready(c.id);
   }
-  if (Status s = SaveRecord(dir, record); !s.ok()) {
+  // A running pod's resync usually changes nothing: no write (and fsync) then.
+  if (Status s = saved == RecordToJson(record) ? Status::Ok() : SaveRecord(dir, record); !s.ok()) {
     log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
   }
   PostStatus(*pod, record);

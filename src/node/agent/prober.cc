@@ -105,10 +105,7 @@ void Prober::Sync(const json& pod, const PodRecord& record) {
     for (const ContainerRecord& c : record.containers) {
       if (c.init || c.id.empty() || c.state != ContainerRecord::State::kRunning) continue;
       live.insert(c.id);
-      if (auto it = attempts_.find(c.id); it != attempts_.end()) {
-        it->second->pod = pod;
-        continue;
-      }
+      if (attempts_.count(c.id)) continue;
       const json* spec = ContainerSpec(pod, c.name);
       if (!spec) continue;
       auto attempt = std::make_shared<Attempt>();
@@ -128,7 +125,13 @@ void Prober::Sync(const json& pod, const PodRecord& record) {
       if (attempt->workers.empty()) continue;
       attempt->ready = !attempt->has_readiness && attempt->started;
       attempt->uid = record.uid;
-      attempt->pod = pod;
+      // What events need of the pod (a whole copy would be made at every resync).
+      attempt->pod = {{"apiVersion", "v1"},
+                      {"kind", "Pod"},
+                      {"metadata",
+                       {{"name", pod["metadata"].value("name", "")},
+                        {"namespace", pod["metadata"].value("namespace", "")},
+                        {"uid", pod["metadata"].value("uid", "")}}}};
       attempt->record = record;
       attempt->container = c;
       attempt->spec = *spec;
@@ -248,7 +251,7 @@ void Prober::Probe(const std::shared_ptr<Worker>& w) {
     const int result = outcome.success ? 1 : 0;
     w->run = w->last == result ? w->run + 1 : 1;
     w->last = result;
-    pod = attempt->pod;
+    if (!outcome.success) pod = attempt->pod;  // for the event (a copy only when needed)
     const int threshold = outcome.success ? Setting(w->probe, "successThreshold", 1)
                                           : Setting(w->probe, "failureThreshold", 3);
     if (w->run >= threshold) {

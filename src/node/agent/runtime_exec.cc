@@ -16,7 +16,7 @@ Result<ExecTarget> RuntimeImpl::ExecTargetFor(const PodRecord& record, const Con
   target.container_id = c.id;
   target.container_name = c.name;
   target.bundle = BundleDir(c.id);
-  target.fifo_parent = SandboxDir(record.sandbox_id) + "/exec";
+  target.fifo_parent = ExecFifoDir(record.sandbox_id);
   if (Status s = CheckRunning(target); !s.ok()) {
     return Status(s.code(), what + ": " + s.message());
   }

@@ -10,6 +10,7 @@
 // Thread-safe (see PodRuntime).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,9 @@ class RuntimeImpl : public PodRuntime {
   // The log file of a container attempt.
   std::string LogPath(const std::string& ns, const std::string& pod, const std::string& uid,
                       const std::string& container, int restart_count) const;
+  // Called (on a shim connection's thread) with the pod's uid when a pod's shim closes its
+  // connection: it died, or exited after its pod was torn down. Set before the first pod runs.
+  void OnShimLost(std::function<void(const std::string& uid)> fn) { shim_lost_ = std::move(fn); }
   // The pod uid a container id belongs to ("" when unknown), for shim events.
   std::string OwnerOf(const std::string& container_id);
   // The images (ids or repo digests) of every container this node has on disk.
@@ -87,11 +91,16 @@ class RuntimeImpl : public PodRuntime {
   // What the downward API needs beyond the pod object.
   PodRuntimeInfo RuntimeInfo(const PodRecord& record) const;
   std::string SandboxDir(const std::string& id) const;
+  // Where a sandbox's exec sessions keep their FIFOs: on /run (tmpfs: no disk inodes and
+  // journal for each exec probe), removed with the sandbox.
+  static std::string ExecFifoDir(const std::string& sandbox_id) { return "/run/skiff/exec/" + sandbox_id; }
   Status CreateSandbox(const nlohmann::json& pod, PodRecord* record);
   std::string BundleDir(const std::string& id) const;
   // A connected client of the pod's shim, starting the shim when it is not running.
   Result<std::shared_ptr<runtime::ShimClient>> Shim(const PodRecord& record, bool start);
   void DropShim(const std::string& sandbox_id);
+  // Connection options of a pod's shim: a lost connection is reported through shim_lost_.
+  runtime::ShimClientOptions ShimOptions(const std::string& uid) const;
   // Pulls per the container's imagePullPolicy; emits Pulling/Pulled/Failed events.
   Result<runtime::Image> EnsureImage(const nlohmann::json& pod, const nlohmann::json& container,
                                      const std::string& field_path, const PodEventSink& events,
@@ -109,6 +118,7 @@ class RuntimeImpl : public PodRuntime {
   std::string allocatable_cpu_, allocatable_memory_;  // fixed at start
   void NoteOwner(const std::string& container_id, const std::string& uid);
 
+  std::function<void(const std::string& uid)> shim_lost_;  // set once, before use
   std::mutex mu_;  // guards shims_, owners_
   std::map<std::string, std::shared_ptr<runtime::ShimClient>> shims_;  // by sandbox id
   std::map<std::string, std::string> owners_;  // container id -> pod uid

@@ -297,14 +297,14 @@ Result<std::shared_ptr<runtime::ShimClient>> RuntimeImpl::Shim(const PodRecord& 
   if (auto text = ReadFile(launch.bundle + "/address"); text.ok()) address = *text;
   std::unique_ptr<runtime::ShimClient> client;
   if (!address.empty()) {
-    auto c = runtime::ShimClient::Connect(address, std::chrono::seconds(2));
+    auto c = runtime::ShimClient::Connect(address, std::chrono::seconds(2), ShimOptions(record.uid));
     if (c.ok()) client = std::move(*c);
   }
   if (!client) {
     if (!start) return UnavailableError("the shim of sandbox " + record.sandbox_id + " is not running");
     auto started = runtime::StartShim(launch);
     if (!started.ok()) return started.status();
-    auto c = runtime::ShimClient::Connect(*started, std::chrono::seconds(5));
+    auto c = runtime::ShimClient::Connect(*started, std::chrono::seconds(5), ShimOptions(record.uid));
     if (!c.ok()) return c.status();
     client = std::move(*c);
   }
@@ -312,6 +312,14 @@ Result<std::shared_ptr<runtime::ShimClient>> RuntimeImpl::Shim(const PodRecord& 
   std::lock_guard lock(mu_);
   auto [it, inserted] = shims_.emplace(record.sandbox_id, shared);
   return it->second;
+}
+
+runtime::ShimClientOptions RuntimeImpl::ShimOptions(const std::string& uid) const {
+  runtime::ShimClientOptions options;
+  options.on_peer_closed = [this, uid] {
+    if (shim_lost_) shim_lost_(uid);
+  };
+  return options;
 }
 
 void RuntimeImpl::DropShim(const std::string& sandbox_id) {
@@ -343,6 +351,7 @@ Status RuntimeImpl::TearDownSandbox(PodRecord* record, bool remove_logs) {
     }
     if (Status s = netns_.Remove("skiff-" + record->sandbox_id); !s.ok()) return s;
     if (Status s = RemoveTree(SandboxDir(record->sandbox_id)); !s.ok()) return s;
+    if (Status s = RemoveTree(ExecFifoDir(record->sandbox_id)); !s.ok()) return s;
   }
   while (umount2((dir + "/shm").c_str(), MNT_DETACH) == 0) {
   }

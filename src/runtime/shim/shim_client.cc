@@ -61,7 +61,7 @@ Result<std::unique_ptr<ShimClient>> ShimClient::Connect(const std::string& addre
                                                         std::chrono::milliseconds timeout,
                                                         ShimClientOptions options) {
   Result<std::unique_ptr<shim::TtrpcClient>> conn =
-      shim::TtrpcClient::Connect(ShimSocketPath(address), timeout);
+      shim::TtrpcClient::Connect(ShimSocketPath(address), timeout, options.on_peer_closed);
   if (!conn.ok()) {
     return Status(conn.status().code(), "shim " + address + ": " + conn.status().message());
   }

@@ -20,14 +20,15 @@ constexpr std::chrono::milliseconds kLongestTimeout = std::chrono::hours(24 * 36
 }  // namespace
 
 Result<std::unique_ptr<TtrpcClient>> TtrpcClient::Connect(const std::string& path,
-                                                          std::chrono::milliseconds timeout) {
+                                                          std::chrono::milliseconds timeout,
+                                                          std::function<void()> on_peer_closed) {
   Result<UniqueFd> fd = ConnectUnixSocket(path, timeout);
   if (!fd.ok()) return fd.status();
-  return std::make_unique<TtrpcClient>(std::move(fd).value(), path);
+  return std::make_unique<TtrpcClient>(std::move(fd).value(), path, std::move(on_peer_closed));
 }
 
-TtrpcClient::TtrpcClient(UniqueFd fd, std::string name)
-    : name_(std::move(name)), fd_(std::move(fd)) {
+TtrpcClient::TtrpcClient(UniqueFd fd, std::string name, std::function<void()> on_peer_closed)
+    : name_(std::move(name)), on_peer_closed_(std::move(on_peer_closed)), fd_(std::move(fd)) {
   SetSendTimeout(fd_.get(), kSendTimeout);
   reader_ = std::thread([this] { ReadLoop(); });
 }
@@ -112,13 +113,17 @@ void TtrpcClient::ReadLoop() {
       Deliver(frame.header.stream_id, std::move(response));
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!closed_) {
-    closed_ = true;
-    peer_closed_ = true;
-    close_reason_ = UnavailableError(reason);
+  bool by_peer = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closed_) {
+      closed_ = true;
+      peer_closed_ = by_peer = true;
+      close_reason_ = UnavailableError(reason);
+    }
+    FailAll(close_reason_);
   }
-  FailAll(close_reason_);
+  if (by_peer && on_peer_closed_) on_peer_closed_();
 }
 
 Result<RpcResponse> TtrpcClient::Call(std::string_view service, std::string_view method,

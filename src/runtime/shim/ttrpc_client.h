@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -26,11 +27,14 @@ namespace skiff::runtime::shim {
 class TtrpcClient {
  public:
   // Connects to the unix socket at `path` (see ConnectUnixSocket for the errors).
+  // `on_peer_closed` (optional) runs once on the reader thread when the peer closes the
+  // connection (never after Close()); it must not destroy or Close this client.
   static Result<std::unique_ptr<TtrpcClient>> Connect(const std::string& path,
-                                                      std::chrono::milliseconds timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      std::function<void()> on_peer_closed = {});
   // Takes an already connected, blocking stream socket (tests use a socketpair). `name` is
   // what error messages call the peer.
-  TtrpcClient(UniqueFd fd, std::string name);
+  TtrpcClient(UniqueFd fd, std::string name, std::function<void()> on_peer_closed = {});
   ~TtrpcClient();
   TtrpcClient(const TtrpcClient&) = delete;
   TtrpcClient& operator=(const TtrpcClient&) = delete;
@@ -58,6 +62,7 @@ class TtrpcClient {
   void FailAll(const Status& status);
 
   const std::string name_;
+  const std::function<void()> on_peer_closed_;
   UniqueFd fd_;  // closed only by the destructor, after the reader thread ended
 
   mutable std::mutex mu_;  // guards everything below up to write_mu_

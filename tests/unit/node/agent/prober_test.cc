@@ -216,14 +216,14 @@ TEST_CASE("prober: readiness starts false, follows the probe, and pokes on chang
   std::atomic<int> pokes{0};
   Prober prober({{}, [&](const std::string& uid) { pokes += uid == "u1"; }, nullptr});
   json probe = Http(server.port());
-  probe["initialDelaySeconds"] = 1;
+  probe["initialDelaySeconds"] = 2;  // startedAt has whole seconds: at least 1 s from now
   Subject s(json{{"readinessProbe", probe}});
   prober.Sync(s.pod, s.record);
   CHECK(prober.Started("c1"));
   CHECK_FALSE(prober.Ready("c1"));  // not before the first success
   std::this_thread::sleep_for(500ms);
   CHECK(server.requests() == 0);  // initialDelaySeconds
-  CHECK(Eventually([&] { return prober.Ready("c1"); }, 3000ms));
+  CHECK(Eventually([&] { return prober.Ready("c1"); }, 4000ms));
   CHECK(pokes.load() >= 1);
   server.set_status(500);
   CHECK(Eventually([&] { return !prober.Ready("c1"); }, 3000ms));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <future>
 #include <string>
 #include <thread>
@@ -194,4 +195,22 @@ TEST_CASE("ttrpc client Connect names a missing socket and a stale one") {
   CHECK(stale.status().code() == Code::kUnavailable);
   CHECK(stale.status().message() ==
         "connecting to " + path + ": Connection refused (nothing listens: stale socket?)");
+}
+
+TEST_CASE("ttrpc client reports the peer closing once, and never its own Close") {
+  for (bool peer_closes : {true, false}) {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    std::atomic<int> calls{0};
+    auto client = std::make_unique<TtrpcClient>(UniqueFd(fds[0]), "test-shim", [&] { ++calls; });
+    Peer peer{UniqueFd(fds[1])};
+    if (peer_closes) {
+      peer.Close();
+      for (int i = 0; i < 200 && !client->peer_closed(); ++i) std::this_thread::sleep_for(5ms);
+      REQUIRE(client->peer_closed());
+    }
+    client->Close();
+    client.reset();
+    CHECK(calls.load() == (peer_closes ? 1 : 0));
+  }
 }
