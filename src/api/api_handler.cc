@@ -155,6 +155,9 @@ void ApiHandler::Handle(HttpRequest request, std::shared_ptr<Responder> responde
       return responder->Send(HttpResponse{200, "application/json", *doc, {}});
     }
   }
+  if (path == "/openapi/v2" && request.method == "GET") {
+    return responder->Send(ServeOpenApiV2(openapi_, request));
+  }
   RequestInfo info = ParseRequestInfo(request);
   if (request.authenticated && authorizer_) {
     if (auto denied = authorizer_(request.user, info)) {

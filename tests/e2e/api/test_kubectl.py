@@ -730,10 +730,17 @@ def test_explain_deployment_spec(kubectl):
     assert re.search(r"^\s+strategy\s+<DeploymentStrategy>$", out, re.M), out
 
 
-@pytest.mark.parametrize("version", ["1.27", "1.28"])
-def test_generators_and_gets_of_older_kubectl(server, version):
-    """kubectl 1.27/1.28 need /openapi/v2 for `create -f`, `apply` and `explain` (not served
-    yet), but their generators and reads work."""
+# -- kubectl 1.27 and 1.28: /openapi/v2 -----------------------------------------------------
+# They read /openapi/v2 (gnostic protobuf) for create -f, apply, diff and explain: the
+# query-param verifier decides from it that the server validates fields, and apply takes the
+# strategic-merge patch metadata from it. Focused tests, so the suite does not run twice over.
+
+OLDER_KUBECTL = ["1.27", "1.28"]
+
+
+@pytest.mark.parametrize("version", OLDER_KUBECTL)
+def test_generators_and_gets_of_older_kubectl(server, version, tmp_path):
+    """kubectl 1.27/1.28: generators, reads, label, scale, and create -f (/openapi/v2)."""
     k = server.kubectl(version)
     ns = unique(f"old{version.replace('.', '')}")
     k.ok("create", "namespace", ns)
@@ -752,7 +759,203 @@ def test_generators_and_gets_of_older_kubectl(server, version):
     k.ok("scale", "deploy", "web", "-n", ns, "--replicas=3")
     assert json.loads(k.ok("get", "deploy", "web", "-n", ns, "-o", "json").out)["spec"][
         "replicas"] == 3
+    f = write_yaml(tmp_path / "cm.yaml", {"apiVersion": "v1", "kind": "ConfigMap",
+                                          "metadata": {"name": "fromfile", "namespace": ns},
+                                          "data": {"k": "v"}})
+    r = k.run("create", "-f", f)
+    assert r.rc == 0 and r.out == "configmap/fromfile created\n", r
+    assert json.loads(k.ok("get", "cm", "fromfile", "-n", ns, "-o", "json").out)["data"] == {
+        "k": "v"}
     k.ok("delete", "namespace", ns, "--wait=false")
+
+
+def two_container_deployment(ns, image):
+    d = deployment("web", image=image, containers=[
+        {"name": "nginx", "image": image},
+        {"name": "side", "image": "busybox", "command": ["sleep", "1d"]}])
+    d["metadata"]["namespace"] = ns
+    return d
+
+
+@pytest.mark.parametrize("version", OLDER_KUBECTL)
+def test_openapi_v2_create_and_apply_of_older_kubectl(server, version, tmp_path):
+    k = server.kubectl(version)
+    ns = unique(f"v2ap{version.replace('.', '')}")
+    server.create_namespace(ns)
+    f = tmp_path / "web.yaml"
+    write_yaml(f, two_container_deployment(ns, "nginx:1.25"))
+    r = k.run("create", "-f", str(f), "-v=6")
+    assert r.rc == 0 and r.out == "deployment.apps/web created\n", r
+    assert re.search(r"GET https://\S+/openapi/v2\S* 200 OK", r.err), r
+
+    # Someone else gives the sidecar an env var; apply must merge containers by name (the patch
+    # merge key from /openapi/v2), not replace the list.
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    patch = {"spec": {"template": {"spec": {"containers": [
+        {"name": "side", "env": [{"name": "MODE", "value": "x"}]}]}}}}
+    assert server.patch(path, patch, "application/strategic-merge-patch+json").status == 200
+
+    r = k.run("apply", "-f", str(f))
+    assert r.rc == 0 and r.out == "deployment.apps/web configured\n", r  # takes the annotation
+    write_yaml(f, two_container_deployment(ns, "nginx:1.26"))
+    r = k.run("apply", "-f", str(f), "-v=6")
+    assert r.rc == 0 and r.out == "deployment.apps/web configured\n", r
+    assert re.search(r"PATCH https://\S+/deployments/web\?fieldManager=kubectl-client-side-apply"
+                     r"&fieldValidation=Strict\S* 200 OK", r.err), r
+    dep = server.get(path).json()
+    containers = dep["spec"]["template"]["spec"]["containers"]
+    assert [(c["name"], c["image"]) for c in containers] == [("nginx", "nginx:1.26"),
+                                                             ("side", "busybox")], containers
+    assert containers[1]["env"] == [{"name": "MODE", "value": "x"}], containers
+    assert dep["metadata"]["generation"] == 3, dep
+    r = k.run("apply", "-f", str(f))
+    assert r.rc == 0 and r.out == "deployment.apps/web unchanged\n", r
+
+
+@pytest.mark.parametrize("version", OLDER_KUBECTL)
+def test_openapi_v2_unknown_field_fails_on_the_server_with_older_kubectl(server, version,
+                                                                          tmp_path):
+    """kubectl leaves the validation to the server (fieldValidation=Strict), which refuses."""
+    k = server.kubectl(version)
+    ns = unique(f"v2uf{version.replace('.', '')}")
+    server.create_namespace(ns)
+    bad = deployment("bad")
+    bad["metadata"]["namespace"] = ns
+    bad["spec"]["bogus"] = 1
+    f = write_yaml(tmp_path / "bad.yaml", bad)
+    message = ('Deployment in version "v1" cannot be handled as a Deployment: strict decoding '
+               'error: unknown field "spec.bogus"')
+    for verb in ("create", "apply"):
+        r = k.run(verb, "-f", f)
+        assert r.rc == 1, r
+        assert "Error from server (BadRequest)" in r.err and message in r.err, r
+        assert server.get(f"/apis/apps/v1/namespaces/{ns}/deployments/bad").status == 404
+    # The same through the apply patch of an existing object.
+    good = dict(bad, spec={k2: v for k2, v in bad["spec"].items() if k2 != "bogus"})
+    k.ok("apply", "-f", write_yaml(tmp_path / "good.yaml", good))
+    r = k.run("apply", "-f", f)
+    assert r.rc == 1 and "error when patching" in r.err and message in r.err, r
+
+
+@pytest.mark.parametrize("version", OLDER_KUBECTL)
+def test_openapi_v2_explain_of_older_kubectl(server, version):
+    k = server.kubectl(version)
+    out = k.ok("explain", "deployment.spec").out
+    assert re.search(r"^KIND:\s+Deployment$", out, re.M), out
+    assert re.search(r"^FIELD:\s+spec <DeploymentSpec>$", out, re.M), out
+    assert re.search(r"^\s+replicas\s+<integer>$", out, re.M), out
+    assert re.search(r"^\s+selector\s+<LabelSelector> -required-$", out, re.M), out
+    # The explain that reads /openapi/v2 itself.
+    out = k.ok("explain", "deployment.spec", "--output=plaintext-openapiv2").out
+    assert re.search(r"^VERSION:\s+apps/v1$", out, re.M), out
+    assert re.search(r"^RESOURCE:\s+spec <Object>$", out, re.M), out
+    assert re.search(r"^\s+replicas\s+<integer>$", out, re.M), out
+    assert re.search(r"^\s+selector\s+<Object> -required-$", out, re.M), out
+    assert re.search(r"^\s+template\s+<Object> -required-$", out, re.M), out
+    out = k.ok("explain", "pods.spec.containers", "--output=plaintext-openapiv2").out
+    assert re.search(r"^RESOURCE:\s+containers <\[\]Object>$", out, re.M), out
+    assert re.search(r"^\s+image\s+<string>$", out, re.M), out
+
+
+@pytest.mark.parametrize("version", OLDER_KUBECTL)
+def test_openapi_v2_diff_of_older_kubectl(server, version, tmp_path):
+    k = server.kubectl(version)
+    ns = unique(f"v2df{version.replace('.', '')}")
+    server.create_namespace(ns)
+    d = deployment("web")
+    d["metadata"]["namespace"] = ns
+    f = tmp_path / "web.yaml"
+    k.ok("apply", "-f", write_yaml(f, d))
+    same = k.run("diff", "-f", str(f))
+    assert same.rc == 0 and same.out == "", same
+    d["spec"]["replicas"] = 3
+    write_yaml(f, d)
+    changed = k.run("diff", "-f", str(f))
+    assert changed.rc == 1, changed  # 1: differences found
+    lines = changed.out.splitlines()
+    assert "-  replicas: 1" in lines and "+  replicas: 3" in lines, changed
+    dep = server.get(f"/apis/apps/v1/namespaces/{ns}/deployments/web").json()
+    assert dep["spec"]["replicas"] == 1, dep  # diff is a dry run
+
+
+def pb_fields(data):
+    """A protobuf message's fields as (number, value): ints for varints, bytes otherwise."""
+    out, i = [], 0
+
+    def varint():
+        nonlocal i
+        value = shift = 0
+        while True:
+            b = data[i]
+            i += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return value
+
+    while i < len(data):
+        tag = varint()
+        number, wire = tag >> 3, tag & 7
+        if wire == 0:
+            out.append((number, varint()))
+        elif wire == 2:
+            n = varint()
+            out.append((number, data[i:i + n]))
+            i += n
+        elif wire in (1, 5):
+            i += 8 if wire == 1 else 4
+        else:
+            raise ValueError(f"wire type {wire}")
+    return out
+
+
+def pb_get(data, number):
+    return [v for n, v in pb_fields(data) if n == number]
+
+
+def pb_named(data, number):
+    """A `repeated Named<T> {name = 1; value = 2}` field as a dict."""
+    return {pb_get(e, 1)[0].decode(): pb_get(e, 2)[0] for e in pb_get(data, number)}
+
+
+def test_openapi_v2_served_as_json_and_gnostic_protobuf(server):
+    r = server.get("/openapi/v2")
+    assert r.status == 200 and r.header("Content-Type") == "application/json", r
+    doc = r.json()
+    assert doc["swagger"] == "2.0"
+    etag = r.header("ETag")
+    assert re.fullmatch(r'"[0-9A-F]{128}"', etag or ""), r
+
+    pb_type = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    r = server.get("/openapi/v2", headers={
+        "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+    assert r.status == 200 and r.header("Content-Type") == pb_type, r
+    assert r.header("ETag") == etag
+    body = r.body
+    assert pb_get(body, 1) == [b"2.0"]  # Document.swagger
+    definitions = pb_named(pb_get(body, 9)[0], 1)
+    assert len(definitions) == len(doc["definitions"])
+    ext = {n: pb_get(a, 2)[0].decode() for n, a in pb_named(
+        definitions["io.k8s.api.apps.v1.Deployment"], 31).items()}
+    assert yaml.safe_load(ext["x-kubernetes-group-version-kind"]) == [
+        {"group": "apps", "kind": "Deployment", "version": "v1"}], ext
+    paths = pb_named(pb_get(body, 8)[0], 2)
+    assert len(paths) == len(doc["paths"])
+    patch = pb_get(paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"], 8)[0]
+    ext = {n: pb_get(a, 2)[0].decode() for n, a in pb_named(patch, 13).items()}
+    assert yaml.safe_load(ext["x-kubernetes-group-version-kind"]) == {
+        "group": "apps", "kind": "Deployment", "version": "v1"}, ext
+    query_params = []
+    for item in pb_get(patch, 8):  # ParametersItem.parameter.non_body_parameter.query
+        for param in pb_get(item, 1):
+            for non_body in pb_get(param, 2):
+                query_params += [pb_get(q, 4)[0].decode() for q in pb_get(non_body, 3)]
+    assert query_params == ["dryRun", "fieldValidation"], query_params
+
+    r = server.get("/openapi/v2", headers={"Accept": pb_type, "If-None-Match": etag})
+    assert r.status == 304 and r.body == b"", r
+    r = server.get("/openapi/v2", headers={"Accept": "text/html"})
+    assert r.status == 406, r
 
 
 # -- one object, several versions -------------------------------------------------------------
