@@ -1,6 +1,5 @@
 #include "exec_session.h"
 
-#include <chrono>
 #include <system_error>
 #include <thread>
 
@@ -121,10 +120,6 @@ void ExecChannelSession::ServeInput(ExecInput& input) {
   if (!finished) input.Cancel();
 }
 
-namespace {
-constexpr auto kClientSettle = std::chrono::milliseconds(50);
-}  // namespace
-
 void ServeExec(PodIo* pod_io, PodExecRequest exec, const HttpRequest& request,
                std::shared_ptr<Responder> responder) {
   const std::string what = exec.attach ? "pods/attach" : "pods/exec";
@@ -160,18 +155,11 @@ void ServeExec(PodIo* pod_io, PodExecRequest exec, const HttpRequest& request,
     in->Cancel();
     return responder->Send(ErrorResponse(InternalError("the connection could not be upgraded")));
   }
+  session->Attach(std::move(ws));
   // The client's input needs a thread that may block (the node's Stdin can wait for the
   // process); it ends when the connection closes, holding the session until then.
-  // client-go's WebSocket executor (kubectl 1.30-1.32 at least) reads frames before it has
-  // made its streams and drops what comes first ("Unknown stream id 1, discarding
-  // message"): output is held back for a moment after the upgrade (kept by the session
-  // meanwhile), about what kube-apiserver's own relay to kubelet takes before the first byte.
   try {
-    std::thread([session, in, ws = std::move(ws)]() mutable {
-      std::this_thread::sleep_for(kClientSettle);
-      session->Attach(std::move(ws));
-      session->ServeInput(*in);
-    }).detach();
+    std::thread([session, in] { session->ServeInput(*in); }).detach();
   } catch (const std::system_error& e) {
     log::Warning("api", "cannot start an exec session's input thread", {{"error", e.what()}});
     in->Cancel();
