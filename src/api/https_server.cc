@@ -169,13 +169,12 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(),
               [self = shared_from_this(), p = std::move(protocol)] { self->WsAccept(p); });
   }
-  // Sends and the close request reach the strand in the order their callers' checks of
-  // ws_close_requested_ were made (they post under ws_mu_), so a message accepted before
-  // WsClose is always queued before the close frame.
   bool WsSend(std::string data, bool binary) {
-    std::lock_guard lock(ws_mu_);
-    if (ws_closed_ || ws_close_requested_) return false;
-    ws_queued_ += data.size();
+    {
+      std::lock_guard lock(ws_mu_);
+      if (ws_closed_ || ws_close_requested_) return false;
+      ws_queued_ += data.size();
+    }
     net::post(stream_.get_executor(),
               [self = shared_from_this(), d = std::move(data), binary]() mutable {
                 self->ws_out_.emplace_back(std::move(d), binary);
@@ -205,16 +204,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
   void WsClose() {
-    std::lock_guard lock(ws_mu_);
-    if (ws_close_requested_ || ws_closed_) return;
-    ws_close_requested_ = true;
-    // The strand learns of the close only through this handler, after the sends posted
-    // before it: WsPump must not see the request while earlier messages are still on their
-    // way to ws_out_ (it would send the close frame first and they would be lost).
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      self->ws_close_queued_ = true;
-      self->WsPump();
-    });
+    {
+      std::lock_guard lock(ws_mu_);
+      if (ws_close_requested_ || ws_closed_) return;
+      ws_close_requested_ = true;
+    }
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->WsPump(); });
   }
   bool stream_closed() const { return stream_closed_.load(); }
   void OnStreamClose(std::function<void()> fn) {
@@ -458,7 +453,12 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
       return;
     }
-    if (ws_close_queued_ && !ws_close_sent_) {
+    bool close_requested;
+    {
+      std::lock_guard lock(ws_mu_);
+      close_requested = ws_close_requested_;
+    }
+    if (close_requested && !ws_close_sent_) {
       ws_close_sent_ = true;
       ws_writing_ = true;
       ws_->async_close(websocket::close_code::normal,
@@ -521,14 +521,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<std::function<void()>> on_close_;
 
   // WebSocket state. Strand-only: ws_, ws_buffer_, ws_out_, ws_open_, ws_writing_,
-  // ws_close_queued_ (WsClose's request, in order with the sends), ws_close_sent_,
-  // ws_read_pending_start_.
+  // ws_close_sent_, ws_read_pending_start_.
   std::optional<websocket::stream<beast::ssl_stream<beast::tcp_stream>&>> ws_;
   beast::flat_buffer ws_buffer_;
   std::deque<std::pair<std::string, bool>> ws_out_;
   bool ws_open_ = false;
   bool ws_writing_ = false;
-  bool ws_close_queued_ = false;
   bool ws_close_sent_ = false;
   bool ws_read_pending_start_ = false;
   std::mutex ws_mu_;  // guards the fields below; ws_cv_ signals their changes

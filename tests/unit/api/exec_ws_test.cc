@@ -350,32 +350,6 @@ TEST_CASE("base64 channels and the pre-v4 error text", "[exec]") {
   }
 }
 
-// The node may finish before the connection is upgraded: the exit status is then queued with
-// kubelet's opening message and the close request right behind them, and must still arrive
-// before the close frame, whatever the protocol (a race that needs many tries to show).
-TEST_CASE("a fast-exiting command never loses its exit status", "[exec]") {
-  ExecServer s;
-  const std::string text =
-      "command terminated with non-zero exit code: error executing command [sh -c exit 3], "
-      "exit code 3";
-  for (int i = 0; i < 25; ++i) {
-    for (const std::string protocol :
-         {"channel.k8s.io", "v4.channel.k8s.io", "v5.channel.k8s.io"}) {
-      INFO("try " << i << " with " << protocol);
-      Client c(s, kExec + "web/exec?command=sh&command=-c&command=exit%203&stdout=true", protocol);
-      auto messages = c.ReadAll();
-      REQUIRE(c.closed_by_server);
-      if (protocol == "channel.k8s.io") {
-        REQUIRE(Output(messages, 3) == text);
-      } else {
-        std::string payload = Output(messages, 3);
-        REQUIRE_FALSE(payload.empty());
-        REQUIRE(json::parse(payload)["message"] == text);
-      }
-    }
-  }
-}
-
 TEST_CASE("attach carries no command and an error Finish is an InternalError", "[exec]") {
   ExecServer s;
   Client c(s, kExec + "web/attach?stdout=true&stderr=true", "v5.channel.k8s.io");
