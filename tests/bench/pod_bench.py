@@ -15,20 +15,13 @@ log writers'. Everything is deleted and cleaned up at the end.
 import argparse
 import json
 import os
-import shutil
 import statistics
-import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
-
-from images import build_busybox_layout, docker_archive  # noqa: E402
-from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402
+from node_bench import DEFAULT_SKIFF, IMAGE, node_server, percentile
 
 NETWORK = ("sktbench0", "10.236.0.0/16", "10.237.0.0/16")
 
@@ -112,29 +105,17 @@ def processes_rss(predicate):
     return total, pss, count
 
 
-def percentile(values, p):
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, int(round(p / 100 * len(values) + 0.5)) - 1))
-    return values[k]
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skiff", default=str(HERE.parents[1] / "build" / "skiff"))
+    ap.add_argument("--skiff", default=DEFAULT_SKIFF)
     ap.add_argument("--sequential", type=int, default=30)
     ap.add_argument("--waves", type=int, default=2)
     ap.add_argument("--wave-size", type=int, default=20)
     ap.add_argument("--server-log", help="copy the server's log (at --log-level debug) here")
     args = ap.parse_args()
-    os.environ["SKIFF_BINARY"] = os.path.abspath(args.skiff)
-
-    work = Path(tempfile.mkdtemp(prefix="skiff-pod-bench-"))
-    srv = None
-    try:
-        layout = build_busybox_layout(work / "image", "v1")
-        archive = docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE)
-        srv = start_node_server(work / "server", NETWORK, archive,
-                                ["--log-level", "debug"] if args.server_log else [])
+    with node_server(args.skiff, "skiff-pod-bench-", NETWORK,
+                     ["--log-level", "debug"] if args.server_log else [],
+                     keep_log=args.server_log) as srv:
         watcher = RunningWatcher(srv)
         node = srv.node_name
 
@@ -185,12 +166,6 @@ def main():
         for what, (rss, pss, n) in (("shims", shims), ("log writers", drivers)):
             print(f"  {what}: {n} processes, {pss / 1024:.1f} MB proportional (PSS) in all, "
                   f"{rss / 1024:.1f} MB if shared pages are counted in every process (RSS)")
-    finally:
-        if srv is not None:
-            stop_node_server(srv)
-            if args.server_log:
-                shutil.copy(srv.log_path, args.server_log)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,11 @@ prints when it starts; the bench reads both with `kubectl logs -p` and `kubectl 
 
 import argparse
 import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
-
-from images import build_busybox_layout, docker_archive  # noqa: E402
-from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402
-from skiff_e2e import wait_for  # noqa: E402
+from node_bench import DEFAULT_SKIFF, IMAGE, node_server
+from skiff_e2e import wait_for
 
 NETWORK = ("sktbench1", "10.249.0.0/16", "10.250.0.0/16")
 UPTIME = "$(cut -d' ' -f1 /proc/uptime)"
@@ -76,16 +68,10 @@ def measure(srv, names, before_word):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skiff", default=str(HERE.parents[1] / "build" / "skiff"))
+    ap.add_argument("--skiff", default=DEFAULT_SKIFF)
     ap.add_argument("--pods", type=int, default=20)
     args = ap.parse_args()
-    os.environ["SKIFF_BINARY"] = os.path.abspath(args.skiff)
-    work = Path(tempfile.mkdtemp(prefix="skiff-restart-bench-"))
-    srv = None
-    try:
-        layout = build_busybox_layout(work / "image", "v1")
-        archive = docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE)
-        srv = start_node_server(work / "server", NETWORK, archive)
+    with node_server(args.skiff, "skiff-restart-bench-", NETWORK) as srv:
         node = srv.node_name
 
         def create(body):
@@ -110,10 +96,6 @@ def main():
               f"p50 {ms(statistics.median(exits))}, max {ms(max(exits))}")
         print(f"  liveness endpoint gone -> restarted container running (period 1 s, "
               f"threshold 1): p50 {ms(statistics.median(probes))}, max {ms(max(probes))}")
-    finally:
-        if srv is not None:
-            stop_node_server(srv)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

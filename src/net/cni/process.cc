@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "skiff/common/fd_write.h"
 #include "skiff/common/unique_fd.h"
 
 namespace skiff::net {
@@ -48,24 +49,6 @@ void ReadSome(int fd, std::string* into, size_t cap, bool* open) {
     *open = false;  // EOF or a read error: nothing more will come
     return;
   }
-}
-
-// write(2) to a pipe whose reader may be gone, without letting SIGPIPE kill the process:
-// SIGPIPE is blocked in this thread for the call, and one it raised is consumed.
-ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
-  sigset_t pipe_only, old;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-  ssize_t w = ::write(fd, data, size);
-  int e = errno;
-  if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE)) {
-    timespec zero{};
-    ::sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  errno = e;
-  return w;
 }
 
 }  // namespace

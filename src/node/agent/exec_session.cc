@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "exec_process.h"
+#include "skiff/common/fd_write.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
 
@@ -26,24 +27,6 @@ constexpr std::chrono::milliseconds kWaitChunk = 60s;
 // session drains what is there and ends.
 constexpr std::chrono::milliseconds kDrainGrace = 5s;
 constexpr size_t kReadChunk = 32 * 1024;
-
-// write(2) without letting SIGPIPE kill the process: blocked in this thread for the call, and
-// one it raised is consumed.
-ssize_t WriteNoSigpipe(int fd, const char* data, size_t size) {
-  sigset_t pipe_only, old;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-  ssize_t w = ::write(fd, data, size);
-  const int e = errno;
-  if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE)) {
-    timespec zero{};
-    ::sigtimedwait(&pipe_only, nullptr, &zero);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  errno = e;
-  return w;
-}
 
 }  // namespace
 

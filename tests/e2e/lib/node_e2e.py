@@ -42,6 +42,22 @@ def leftovers(data_dir):
     return out
 
 
+def delete_all_and_expect_nothing_left(node):
+    """Deletes every pod through the API and waits until no container, shim or container/pod
+    mount of this agent remains (each node module ends with it)."""
+    for p in node.get("/api/v1/pods").json()["items"]:
+        m = p["metadata"]
+        node.delete_pod_and_wait(m["namespace"], m["name"])
+
+    def clean():
+        left = leftovers(node.data_dir)
+        busy = left["containers"] or left["shims"] or [
+            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m]
+        return None if busy else left
+
+    wait_for(clean, timeout=30, interval=0.2, what="no containers, shims or mounts left")
+
+
 def force_cleanup(data_dir, bridge):
     state = Path(data_dir) / "agent"
     left = leftovers(data_dir)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from conftest import IMAGE, OCI_IMAGE, free_port, leftovers, unique, wait_for
+from conftest import (IMAGE, OCI_IMAGE, delete_all_and_expect_nothing_left, free_port, unique,
+                      wait_for)
 
 NETWORK = ("skte2e1", "10.231.0.0/16", "10.232.0.0/16")
 
@@ -461,13 +462,4 @@ def test_deletion_stops_containers_and_leaves_nothing_behind(node):
 def test_nothing_left_after_all_pods_are_gone(node):
     """Runs last in this module: every pod above was deleted; no container, shim or mount
     of this agent remains."""
-    for p in node.get("/api/v1/pods").json()["items"]:
-        m = p["metadata"]
-        node.delete_pod_and_wait(m["namespace"], m["name"])
-    def clean():
-        left = leftovers(node.data_dir)
-        busy = left["containers"] or left["shims"] or [
-            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m]
-        return None if busy else left
-
-    wait_for(clean, timeout=30, interval=0.2, what="no containers, shims or mounts left")
+    delete_all_and_expect_nothing_left(node)

@@ -6,7 +6,7 @@ import time
 
 from kubernetes import client, config
 
-from conftest import IMAGE, unique, wait_for
+from conftest import IMAGE, delete_all_and_expect_nothing_left, unique, wait_for
 
 NETWORK = ("skte2e6", "10.247.0.0/16", "10.248.0.0/16")
 
@@ -194,3 +194,7 @@ def test_exec_hooks_run_in_order_around_the_container(node, tmp_path):
     # postStart runs beside the main process; preStop comes before the stop signal.
     assert sorted(lines[:2]) == ["main", "poststart"], lines
     assert lines[2:] == ["prestop", "term"], lines
+
+
+def test_nothing_left_after_all_pods_are_gone(node):
+    delete_all_and_expect_nothing_left(node)

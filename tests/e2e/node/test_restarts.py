@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import IMAGE, RUNC_ROOT, leftovers, unique, wait_for
+from conftest import IMAGE, RUNC_ROOT, delete_all_and_expect_nothing_left, unique, wait_for
 
 NETWORK = ("skte2e3", "10.241.0.0/16", "10.242.0.0/16")
 
@@ -144,14 +144,4 @@ def test_a_killed_shim_is_noticed_and_the_pod_restarted_by_policy(node):
 
 
 def test_nothing_left_after_all_pods_are_gone(node):
-    for p in node.get("/api/v1/pods").json()["items"]:
-        m = p["metadata"]
-        node.delete_pod_and_wait(m["namespace"], m["name"])
-
-    def clean():
-        left = leftovers(node.data_dir)
-        busy = left["containers"] or left["shims"] or [
-            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m]
-        return None if busy else left
-
-    wait_for(clean, timeout=30, interval=0.2, what="no containers, shims or mounts left")
+    delete_all_and_expect_nothing_left(node)
