@@ -2,6 +2,8 @@
 
 #include "codec.h"
 #include "discovery.h"
+#include "exec_request.h"
+#include "exec_session.h"
 #include "request_info.h"
 #include "subresources.h"
 #include "skiff/common/log.h"
@@ -205,6 +207,11 @@ void ApiHandler::HandleResource(const HttpRequest& request, std::shared_ptr<Resp
     auto log_request = ParsePodLogRequest(resources_, info.ns, info.name, request);
     if (!log_request.ok()) return responder->Send(ErrorResponse(log_request.error()));
     return pod_io_->StreamLog(*log_request, std::move(responder));
+  }
+  if ((sub == "exec" || sub == "attach") && (request.method == "GET" || request.method == "POST")) {
+    auto exec = ParsePodExecRequest(resources_, info.ns, info.name, request, sub == "attach");
+    if (!exec.ok()) return responder->Send(ErrorResponse(exec.error()));
+    return ServeExec(pod_io_, std::move(exec).value(), request, std::move(responder));
   }
   if (sub == "log" || sub == "exec" || sub == "attach" || sub == "portforward") {
     return responder->Send(ErrorResponse(ServiceUnavailable(

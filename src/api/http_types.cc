@@ -1,5 +1,7 @@
 #include "http_types.h"
 
+#include <cctype>
+
 namespace skiff::api {
 
 std::string HttpRequest::Query(const std::string& name) const {
@@ -10,6 +12,37 @@ std::string HttpRequest::Query(const std::string& name) const {
 std::string HttpRequest::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? std::string() : it->second;
+}
+
+namespace {
+
+// True when the comma-separated header value lists `token` (case-insensitive).
+bool HeaderHasToken(const std::string& value, std::string_view token) {
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    size_t b = start, e = end;
+    while (b < e && (value[b] == ' ' || value[b] == '\t')) ++b;
+    while (e > b && (value[e - 1] == ' ' || value[e - 1] == '\t')) --e;
+    if (e - b == token.size()) {
+      bool same = true;
+      for (size_t i = 0; i < token.size() && same; ++i) {
+        same = std::tolower(static_cast<unsigned char>(value[b + i])) ==
+               std::tolower(static_cast<unsigned char>(token[i]));
+      }
+      if (same) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool IsWebSocketUpgrade(const HttpRequest& request) {
+  return request.method == "GET" && HeaderHasToken(request.Header("connection"), "upgrade") &&
+         HeaderHasToken(request.Header("upgrade"), "websocket");
 }
 
 std::string PercentDecode(std::string_view in, bool plus_is_space) {

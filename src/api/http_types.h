@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,12 +58,49 @@ class ResponseStream {
   virtual void OnClose(std::function<void()> fn) = 0;
 };
 
+// One WebSocket message.
+struct WebSocketMessage {
+  std::string data;
+  bool binary = true;
+};
+
+// A connection taken over by the WebSocket protocol (RFC 6455) after an upgrade request
+// (pods/exec, pods/attach). Thread-safe; the blocking calls must not be made on the server's
+// I/O threads (use a thread of your own or a node thread).
+class WebSocket {
+ public:
+  virtual ~WebSocket() = default;
+  // Queues one message; never blocks. False once the connection is closed or closing.
+  virtual bool Send(std::string data, bool binary) = 0;
+  // Blocks until at most `bytes` are queued and not yet written (flow control for a producer
+  // that must not outrun the client). False once the connection is closed.
+  virtual bool WaitQueuedAtMost(size_t bytes) = 0;
+  // Blocks for the client's next message; nullopt once the connection is closed (by either
+  // side, or broken). Only one thread may receive at a time. Control frames (ping, pong,
+  // close) are handled inside.
+  virtual std::optional<WebSocketMessage> Receive() = 0;
+  // Writes what is queued, then a close frame (normal closure); later Sends are dropped.
+  virtual void Close() = 0;
+};
+
 class Responder {
  public:
   virtual ~Responder() = default;
   virtual void Send(HttpResponse response) = 0;
   virtual std::shared_ptr<ResponseStream> Stream(int status, std::string content_type) = 0;
+  // Answers a WebSocket upgrade request (Connection: Upgrade, Upgrade: websocket) with 101,
+  // naming `protocol` in Sec-WebSocket-Protocol (omitted when empty), and hands over the
+  // connection. Null when the request is not a WebSocket upgrade, the responder already
+  // answered, or it cannot upgrade (then it has answered nothing: Send an error instead).
+  // Messages may be sent at once; they go out after the handshake.
+  virtual std::shared_ptr<WebSocket> UpgradeWebSocket(const std::string& protocol) {
+    (void)protocol;
+    return nullptr;
+  }
 };
+
+// True when the request asks to switch to the WebSocket protocol.
+bool IsWebSocketUpgrade(const HttpRequest& request);
 
 using Handler = std::function<void(HttpRequest request, std::shared_ptr<Responder> responder)>;
 

@@ -10,6 +10,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -22,6 +25,7 @@ namespace skiff::api {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
@@ -29,6 +33,8 @@ namespace {
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr auto kIdleTimeout = std::chrono::minutes(5);
+// The largest WebSocket message a client may send (stdin chunks are far smaller).
+constexpr size_t kMaxWebSocketMessage = 4 * 1024 * 1024;
 
 std::string StatusBody(int code, const std::string& reason, const std::string& message) {
   // A minimal Kubernetes Status, for the answers the server gives before any handler runs.
@@ -125,6 +131,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Called from the server's destructor on its own thread: closes the socket on its strand.
   void Shutdown() {
+    WsMarkClosed();
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -156,6 +163,59 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
   size_t pending() const { return pending_.load(); }
+
+  // --- the WebSocket side (any thread), once the request was upgraded ---
+  void PostWsAccept(std::string protocol) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), p = std::move(protocol)] { self->WsAccept(p); });
+  }
+  // Sends and the close request reach the strand in the order their callers' checks of
+  // ws_close_requested_ were made (they post under ws_mu_), so a message accepted before
+  // WsClose is always queued before the close frame.
+  bool WsSend(std::string data, bool binary) {
+    std::lock_guard lock(ws_mu_);
+    if (ws_closed_ || ws_close_requested_) return false;
+    ws_queued_ += data.size();
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), d = std::move(data), binary]() mutable {
+                self->ws_out_.emplace_back(std::move(d), binary);
+                self->WsPump();
+              });
+    return true;
+  }
+  bool WsWaitQueuedAtMost(size_t bytes) {
+    std::unique_lock lock(ws_mu_);
+    ws_cv_.wait(lock, [&] { return ws_closed_ || ws_queued_ <= bytes; });
+    return !ws_closed_;
+  }
+  std::optional<WebSocketMessage> WsReceive() {
+    std::unique_lock lock(ws_mu_);
+    while (true) {
+      if (!ws_inbox_.empty()) {
+        WebSocketMessage m = std::move(ws_inbox_.front());
+        ws_inbox_.pop_front();
+        return m;
+      }
+      if (ws_closed_) return std::nullopt;
+      if (!ws_read_requested_) {
+        ws_read_requested_ = true;
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->WsRead(); });
+      }
+      ws_cv_.wait(lock);
+    }
+  }
+  void WsClose() {
+    std::lock_guard lock(ws_mu_);
+    if (ws_close_requested_ || ws_closed_) return;
+    ws_close_requested_ = true;
+    // The strand learns of the close only through this handler, after the sends posted
+    // before it: WsPump must not see the request while earlier messages are still on their
+    // way to ws_out_ (it would send the close frame first and they would be lost).
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->ws_close_queued_ = true;
+      self->WsPump();
+    });
+  }
   bool stream_closed() const { return stream_closed_.load(); }
   void OnStreamClose(std::function<void()> fn) {
     bool run_now = false;
@@ -173,8 +233,8 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   class SessionResponder final : public Responder {
    public:
-    SessionResponder(std::shared_ptr<Session> s, bool keep_alive)
-        : s_(std::move(s)), keep_alive_(keep_alive) {}
+    SessionResponder(std::shared_ptr<Session> s, bool keep_alive, bool websocket_upgrade)
+        : s_(std::move(s)), keep_alive_(keep_alive), websocket_upgrade_(websocket_upgrade) {}
     ~SessionResponder() override {
       if (!answered_.exchange(true)) {
         s_->PostResponse({500, "application/json",
@@ -187,10 +247,12 @@ class Session : public std::enable_shared_from_this<Session> {
       s_->PostResponse(std::move(r), keep_alive_);
     }
     std::shared_ptr<ResponseStream> Stream(int status, std::string content_type) override;
+    std::shared_ptr<WebSocket> UpgradeWebSocket(const std::string& protocol) override;
 
    private:
     std::shared_ptr<Session> s_;
     bool keep_alive_;
+    bool websocket_upgrade_;
     std::atomic<bool> answered_{false};
   };
 
@@ -254,7 +316,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
 
-    auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive_);
+    auto responder = std::make_shared<SessionResponder>(shared_from_this(), keep_alive_,
+                                                        websocket::is_upgrade(msg));
     net::post(server_->workers, [server = server_, req = std::move(req), responder]() mutable {
       server->handler(std::move(req), std::move(responder));
     });
@@ -341,6 +404,93 @@ class Session : public std::enable_shared_from_this<Session> {
     Close();
   }
 
+  // --- WebSocket, on the strand ---
+  void WsAccept(const std::string& protocol) {
+    ws_.emplace(stream_);
+    ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_->set_option(websocket::stream_base::decorator([protocol](websocket::response_type& res) {
+      if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
+    }));
+    ws_->read_message_max(kMaxWebSocketMessage);
+    ws_->async_accept(parser_->get(), [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->WsFail();
+      self->ws_open_ = true;
+      if (self->ws_read_pending_start_) self->WsRead();
+      self->WsPump();
+    });
+  }
+
+  void WsRead() {
+    if (!ws_open_) {
+      ws_read_pending_start_ = true;
+      return;
+    }
+    ws_read_pending_start_ = false;
+    ws_->async_read(ws_buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->WsFail();
+      WebSocketMessage m{beast::buffers_to_string(self->ws_buffer_.data()),
+                         self->ws_->got_binary()};
+      self->ws_buffer_.consume(self->ws_buffer_.size());
+      std::lock_guard lock(self->ws_mu_);
+      self->ws_read_requested_ = false;
+      self->ws_inbox_.push_back(std::move(m));
+      self->ws_cv_.notify_all();
+    });
+  }
+
+  void WsPump() {
+    if (!ws_open_ || ws_writing_) return;
+    if (!ws_out_.empty()) {
+      ws_writing_ = true;
+      auto msg = std::make_shared<std::pair<std::string, bool>>(std::move(ws_out_.front()));
+      ws_out_.pop_front();
+      ws_->binary(msg->second);
+      ws_->async_write(net::buffer(msg->first),
+                       [self = shared_from_this(), msg](beast::error_code ec, size_t) {
+                         self->ws_writing_ = false;
+                         {
+                           std::lock_guard lock(self->ws_mu_);
+                           self->ws_queued_ -= msg->first.size();
+                           self->ws_cv_.notify_all();
+                         }
+                         if (ec) return self->WsFail();
+                         self->WsPump();
+                       });
+      return;
+    }
+    if (ws_close_queued_ && !ws_close_sent_) {
+      ws_close_sent_ = true;
+      ws_writing_ = true;
+      ws_->async_close(websocket::close_code::normal,
+                       [self = shared_from_this()](beast::error_code ec) {
+                         self->ws_writing_ = false;
+                         if (ec) return self->WsFail();
+                         // The peer answers with its own close frame, which a read consumes
+                         // (Beast then tears the connection down).
+                         bool reading;
+                         {
+                           std::lock_guard lock(self->ws_mu_);
+                           reading = self->ws_read_requested_;
+                           if (!reading) self->ws_read_requested_ = true;
+                         }
+                         if (!reading) self->WsRead();
+                       });
+    }
+  }
+
+  void WsMarkClosed() {
+    std::lock_guard lock(ws_mu_);
+    ws_closed_ = true;
+    ws_cv_.notify_all();
+  }
+
+  void WsFail() {
+    WsMarkClosed();
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(stream_).close();
+  }
+
   void Close() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
@@ -369,6 +519,25 @@ class Session : public std::enable_shared_from_this<Session> {
   std::mutex close_mu_;  // guards on_close_ and the transition of stream_closed_
   std::atomic<bool> stream_closed_{false};
   std::vector<std::function<void()>> on_close_;
+
+  // WebSocket state. Strand-only: ws_, ws_buffer_, ws_out_, ws_open_, ws_writing_,
+  // ws_close_queued_ (WsClose's request, in order with the sends), ws_close_sent_,
+  // ws_read_pending_start_.
+  std::optional<websocket::stream<beast::ssl_stream<beast::tcp_stream>&>> ws_;
+  beast::flat_buffer ws_buffer_;
+  std::deque<std::pair<std::string, bool>> ws_out_;
+  bool ws_open_ = false;
+  bool ws_writing_ = false;
+  bool ws_close_queued_ = false;
+  bool ws_close_sent_ = false;
+  bool ws_read_pending_start_ = false;
+  std::mutex ws_mu_;  // guards the fields below; ws_cv_ signals their changes
+  std::condition_variable ws_cv_;
+  bool ws_closed_ = false;
+  bool ws_close_requested_ = false;
+  bool ws_read_requested_ = false;
+  size_t ws_queued_ = 0;
+  std::deque<WebSocketMessage> ws_inbox_;
 };
 
 namespace {
@@ -393,6 +562,31 @@ class SessionStream final : public ResponseStream {
 };
 
 }  // namespace
+
+namespace {
+
+// The handle a handler holds on an upgraded connection; dropping the last one closes it.
+class SessionWebSocket final : public WebSocket {
+ public:
+  explicit SessionWebSocket(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+  ~SessionWebSocket() override { s_->WsClose(); }
+  bool Send(std::string data, bool binary) override { return s_->WsSend(std::move(data), binary); }
+  bool WaitQueuedAtMost(size_t bytes) override { return s_->WsWaitQueuedAtMost(bytes); }
+  std::optional<WebSocketMessage> Receive() override { return s_->WsReceive(); }
+  void Close() override { s_->WsClose(); }
+
+ private:
+  std::shared_ptr<Session> s_;
+};
+
+}  // namespace
+
+std::shared_ptr<WebSocket> Session::SessionResponder::UpgradeWebSocket(
+    const std::string& protocol) {
+  if (!websocket_upgrade_ || answered_.exchange(true)) return nullptr;
+  s_->PostWsAccept(protocol);
+  return std::make_shared<SessionWebSocket>(s_);
+}
 
 std::shared_ptr<ResponseStream> Session::SessionResponder::Stream(int status,
                                                                   std::string content_type) {
