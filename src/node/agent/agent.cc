@@ -127,6 +127,10 @@ Status AgentImpl::Init() {
   if (Status s = cni_->ReleaseOrphans(runtime_->LiveSandboxes()); !s.ok()) {
     log::Warning("agent", "cannot release orphaned pod addresses", {{"error", s.message()}});
   }
+  if (size_t n = runtime_->RemoveOrphanCgroups(); n > 0) {
+    log::Info("agent", "removed the cgroups of pods this node no longer has",
+              {{"pods", std::to_string(n)}});
+  }
 
   heartbeat_ = std::make_unique<NodeHeartbeat>(client_, config_);
   if (Status s = heartbeat_->RegisterOnce(); !s.ok()) return s;

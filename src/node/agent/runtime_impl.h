@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "exec_session.h"
+#include "pod_cgroups.h"
 #include "pod_runtime.h"
 #include "probe_actions.h"
 #include "storage_eviction.h"
@@ -65,6 +66,9 @@ class RuntimeImpl : public PodRuntime {
   std::set<std::string> ImagesInUse() const;
   // Sandbox ids of every pod this node has on disk (for CNI orphan collection).
   std::set<std::string> LiveSandboxes() const;
+  // Removes the cgroups of pods this node has no record of (deleted while skiff was down,
+  // or by a crash mid-teardown); returns how many pods' cgroups went.
+  size_t RemoveOrphanCgroups() const;
   // The disk the pod's emptyDirs (disk-backed) and containers (writable layer and logs)
   // take now, from its directories on this node.
   PodStorageUsage MeasureStorage(const nlohmann::json& pod) const;
@@ -118,6 +122,7 @@ class RuntimeImpl : public PodRuntime {
   std::string allocatable_cpu_, allocatable_memory_;  // fixed at start
   void NoteOwner(const std::string& container_id, const std::string& uid);
 
+  const PodCgroups cgroups_{PodCgroups::MountedHierarchies()};
   std::function<void(const std::string& uid)> shim_lost_;  // set once, before use
   std::mutex mu_;  // guards shims_, owners_
   std::map<std::string, std::shared_ptr<runtime::ShimClient>> shims_;  // by sandbox id

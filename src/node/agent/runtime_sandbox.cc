@@ -126,6 +126,18 @@ std::set<std::string> RuntimeImpl::LiveSandboxes() const {
   return ids;
 }
 
+size_t RuntimeImpl::RemoveOrphanCgroups() const {
+  std::set<std::string> uids;
+  if (DIR* d = opendir((config_.state_dir + "/pods").c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") uids.insert(name);
+    }
+    closedir(d);
+  }
+  return cgroups_.RemoveOrphans(uids);
+}
+
 std::set<std::string> RuntimeImpl::ImagesInUse() const {
   std::set<std::string> images;
   if (DIR* d = opendir((config_.state_dir + "/pods").c_str())) {
@@ -308,6 +320,15 @@ Result<std::shared_ptr<runtime::ShimClient>> RuntimeImpl::Shim(const PodRecord& 
     if (!c.ok()) return c.status();
     client = std::move(*c);
   }
+  // The shim (and the log drivers it starts) must outlive a stop of skiff's own service:
+  // it leaves skiff's cgroup for skiff/shims. An adopted shim is moved too (an older skiff
+  // may have left it behind); failing to move it costs nothing while skiff itself runs.
+  if (auto info = client->ConnectTask(record.sandbox_id); info.ok() && info->shim_pid > 0) {
+    if (Status s = cgroups_.MoveToShims(static_cast<pid_t>(info->shim_pid)); !s.ok()) {
+      log::Warning("agent", "the pod's shim stays in skiff's cgroup",
+                   {{"pod", record.ns + "/" + record.name}, {"error", s.message()}});
+    }
+  }
   std::shared_ptr<runtime::ShimClient> shared = std::move(client);
   std::lock_guard lock(mu_);
   auto [it, inserted] = shims_.emplace(record.sandbox_id, shared);
@@ -341,6 +362,12 @@ Status RuntimeImpl::TearDownSandbox(PodRecord* record, bool remove_logs) {
       (void)(*shim)->Shutdown(record->sandbox_id, true);
     }
     DropShim(record->sandbox_id);
+    // runc removed each container's cgroup; the pod's own goes now. One still busy (a
+    // process that escaped the shutdown) is left for the sweep at the next start.
+    if (Status s = cgroups_.RemovePod(record->uid); !s.ok()) {
+      log::Warning("agent", "cannot remove the pod's cgroups",
+                   {{"pod", record->ns + "/" + record->name}, {"error", s.message()}});
+    }
     net::PodNetworkRequest req;
     req.sandbox_id = record->sandbox_id;
     req.netns_path = record->netns_path;

@@ -45,17 +45,29 @@ def leftovers(data_dir):
 def delete_all_and_expect_nothing_left(node):
     """Deletes every pod through the API and waits until no container, shim or container/pod
     mount of this agent remains (each node module ends with it)."""
+    uids = []
     for p in node.get("/api/v1/pods").json()["items"]:
         m = p["metadata"]
+        uids.append(m["uid"])
         node.delete_pod_and_wait(m["namespace"], m["name"])
 
     def clean():
         left = leftovers(node.data_dir)
         busy = left["containers"] or left["shims"] or [
-            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m]
+            m for m in left["mounts"] if "/containers/" in m or "/pods/" in m] or [
+            c for uid in uids for c in _pod_cgroups(uid)]
         return None if busy else left
 
-    wait_for(clean, timeout=30, interval=0.2, what="no containers, shims or mounts left")
+    wait_for(clean, timeout=30, interval=0.2,
+             what="no containers, shims, mounts or pod cgroups left")
+
+
+def _pod_cgroups(uid):
+    """The cgroup directories of a pod (skiff/pod<uid> and its containers') in every
+    hierarchy, deepest first."""
+    found = list(Path("/sys/fs/cgroup").glob(f"*/skiff/pod{uid}/*/")) + list(
+        Path("/sys/fs/cgroup").glob(f"*/skiff/pod{uid}"))
+    return [str(p) for p in found if p.is_dir()]
 
 
 def force_cleanup(data_dir, bridge):
@@ -75,6 +87,14 @@ def force_cleanup(data_dir, bridge):
             pass
     for m in sorted(_mounts_under(state), key=len, reverse=True):
         subprocess.run(["umount", "-l", m], capture_output=True)
+    # The cgroups of the pods this data dir knew (empty once their containers are gone).
+    pods = state / "pods"
+    for uid in (sorted(p.name for p in pods.iterdir()) if pods.exists() else []):
+        for d in _pod_cgroups(uid):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
     subprocess.run(["ip", "link", "del", bridge], capture_output=True)
     # The node's pod masquerade (family ip: the e2e networks are IPv4).
     subprocess.run(["nft", "delete", "table", "ip", f"skiff-{bridge}"], capture_output=True)

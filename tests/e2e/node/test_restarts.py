@@ -1,9 +1,11 @@
 """skiff restarting under running pods: kill -9 and a restart leave every container running
 (same PIDs, same restart counts), exits that happened meanwhile are recorded and acted on,
 a pod deleted while the agent was away is cleaned up, and a shim killed under a pod is
-noticed and its pod restarted by policy."""
+noticed and its pod restarted by policy; killing every process of skiff's own cgroup (what
+`systemctl stop` does) leaves the workloads running, their shims living in skiff/shims."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -141,6 +143,105 @@ def test_a_killed_shim_is_noticed_and_the_pod_restarted_by_policy(node):
                               capture_output=True, text=True).stdout.split()
     assert len(new_shim) == 1 and new_shim != shim
     node.delete_pod_and_wait("default", name)
+
+
+CGROUPS = "/sys/fs/cgroup"
+
+
+def cgroup_lines(pid):
+    """{hierarchy: path} of a process, from /proc/<pid>/cgroup."""
+    out = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        out[controllers or "unified"] = path
+    return out
+
+
+class ServiceCgroup:
+    """A cgroup of the test's own in every v1 hierarchy (as systemd makes one for a service),
+    removed at the end even when the test fails."""
+
+    def __init__(self, name):
+        self.dirs = []
+        for h in sorted(os.listdir(CGROUPS)):
+            top = Path(CGROUPS) / h
+            if not (top / "cgroup.procs").exists() or h == "unified":
+                continue
+            d = top / name
+            d.mkdir()
+            self.dirs.append(d)
+            if h == "cpuset":
+                for f in ("cpuset.cpus", "cpuset.mems"):
+                    (d / f).write_text((top / f).read_text())
+
+    def add(self, pid):
+        for d in self.dirs:
+            (d / "cgroup.procs").write_text(str(pid))
+
+    def pids(self):
+        return {int(p) for d in self.dirs for p in (d / "cgroup.procs").read_text().split()}
+
+    def kill_all(self):
+        """SIGKILLs every process in the cgroup until none is left (KillMode=control-group)."""
+        def empty():
+            left = self.pids()
+            for p in left:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            return not left
+        wait_for(empty, timeout=10, interval=0.05, what="the service cgroup empty")
+
+    def remove(self):
+        self.kill_all()
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    d.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+
+
+def test_stopping_skiffs_whole_cgroup_leaves_the_workloads_running(node):
+    service = ServiceCgroup(f"skte2e3-svc-{os.getpid()}")
+    try:
+        # skiff runs in its "service" cgroup; what it starts from now on begins there too.
+        service.add(node.proc.pid)
+        name = unique("survivor")
+        node.create_pod("default", pod(name, "echo up; exec sleep 3600"))
+        p = running(node, name)
+        pid = container_pid(p)
+        sandbox = sandbox_of(node, p)
+        shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
+                              capture_output=True, text=True).stdout.split()
+        assert len(shim) == 1, shim
+        uid, cid = p["metadata"]["uid"], main_status(p)["containerID"].split("://", 1)[1]
+        for h, path in cgroup_lines(shim[0]).items():
+            assert path == "/skiff/shims", (h, path)
+        for h, path in cgroup_lines(pid).items():
+            assert path == f"/skiff/pod{uid}/{cid}", (h, path)
+        assert int(shim[0]) not in service.pids() and pid not in service.pids()
+
+        service.kill_all()
+        node.proc.wait(timeout=10)
+        node.proc = None
+        assert subprocess.run(["kill", "-0", str(pid)]).returncode == 0
+        assert subprocess.run(["kill", "-0", shim[0]]).returncode == 0
+
+        node.start(port=node.port, timeout=60)
+        p2 = running(node, name)
+        assert container_pid(p2) == pid
+        assert main_status(p2)["restartCount"] == 0
+        node.delete_pod_and_wait("default", name)
+        # The pod's cgroups went with it.
+        wait_for(lambda: not list(Path(CGROUPS).glob(f"*/skiff/pod{uid}")), timeout=10,
+                 what=f"no cgroup of pod {uid} left")
+    finally:
+        if node.proc is None:
+            node.start(port=node.port, timeout=60)
+        service.remove()
 
 
 def test_nothing_left_after_all_pods_are_gone(node):
