@@ -2,6 +2,7 @@
 containers, failures, deletion leaving nothing behind -- read with kubectl and the Python
 client."""
 
+import datetime
 import ipaddress
 import json
 import os
@@ -319,18 +320,58 @@ def test_completed_and_failed_pods(node):
     assert "Completed" in out and "Error" in out
 
 
-def test_restart_policy_always_restarts_with_backoff(node):
+def _seconds(stamp):
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").timestamp()
+
+
+def test_restart_policy_always_restarts_with_growing_backoff(node):
+    """The first restart is at once, then 10 s, then 20 s (kubelet's back-off), shown as
+    CrashLoopBackOff with BackOff events; describe shows what a crash loop needs."""
     name = unique("crash")
     node.create_pod("default", pod(name, busybox("main", "echo attempt; exit 1")))
-    p = node.wait_pod("default", name,
-                      lambda p: (container_status(p, "main") or {}).get("restartCount", 0) >= 1,
-                      timeout=60, what="a restart")
-    s = node.wait_pod("default", name, lambda p: "CrashLoopBackOff" in json.dumps(
-        container_status(p, "main") or {}), timeout=60, what="CrashLoopBackOff")
+
+    def restarts(n):
+        return lambda p: (container_status(p, "main") or {}).get("restartCount", 0) >= n
+
+    def waiting_message(text):
+        return lambda p: text in ((container_status(p, "main") or {}).get("state", {})
+                                  .get("waiting", {}).get("message", ""))
+
+    node.wait_pod("default", name, restarts(1), timeout=60, what="a restart")
+    s = node.wait_pod("default", name, waiting_message("back-off 10s restarting failed "
+                                                       f"container=main pod={name}_default("),
+                      timeout=60, what="back-off 10s")
     cs = container_status(s, "main")
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
     assert cs["lastState"]["terminated"]["exitCode"] == 1
+    assert cs["lastState"]["terminated"]["reason"] == "Error"
     assert logs(node, "default", name) == "attempt\n"
     assert logs(node, "default", name, "-p") == "attempt\n"
+    out = node.kubectl_ok("get", "pod", name).out
+    assert re.search(rf"^{name}\s+0/1\s+CrashLoopBackOff\s+1 \(\d+s ago\)", out, re.M), out
+
+    # Each snapshot's lastState is the attempt whose exit set the back-off it shows: attempt
+    # 2 started 10 s after attempt 1 ended, attempt 3 20 s after attempt 2.
+    finished_1 = _seconds(cs["lastState"]["terminated"]["finishedAt"])
+    s = node.wait_pod("default", name, waiting_message("back-off 20s"), timeout=60,
+                      what="back-off 20s")
+    cs = container_status(s, "main")
+    started_2 = _seconds(cs["lastState"]["terminated"]["startedAt"])
+    finished_2 = _seconds(cs["lastState"]["terminated"]["finishedAt"])
+    assert started_2 - finished_1 >= 9, (finished_1, started_2)
+
+    described = node.kubectl_ok("describe", "pod", name).out
+    for pattern in (r"^    State:\s+Waiting$", r"^      Reason:\s+CrashLoopBackOff$",
+                    r"^    Last State:\s+Terminated$", r"^      Reason:\s+Error$",
+                    r"^      Exit Code:\s+1$", r"^      Started:\s+\S", r"^      Finished:\s+\S",
+                    r"^    Ready:\s+False$", r"^    Restart Count:\s+2$",
+                    r"Warning\s+BackOff\s+.*Back-off restarting failed container main in pod "):
+        assert re.search(pattern, described, re.M), (pattern, described)
+
+    s = node.wait_pod("default", name, waiting_message("back-off 40s"), timeout=60,
+                      what="back-off 40s")
+    started_3 = _seconds(container_status(s, "main")["lastState"]["terminated"]["startedAt"])
+    assert started_3 - finished_2 >= 19, (finished_2, started_3)
     node.delete_pod_and_wait("default", name)
 
 
