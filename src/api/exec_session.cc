@@ -122,7 +122,7 @@ void ExecChannelSession::ServeInput(ExecInput& input) {
 }
 
 namespace {
-constexpr auto kClientSettle = std::chrono::milliseconds(50);
+constexpr auto kClientSettle = std::chrono::milliseconds(20);
 }  // namespace
 
 void ServeExec(PodIo* pod_io, PodExecRequest exec, const HttpRequest& request,
@@ -165,7 +165,8 @@ void ServeExec(PodIo* pod_io, PodExecRequest exec, const HttpRequest& request,
   // client-go's WebSocket executor (kubectl 1.30-1.32 at least) reads frames before it has
   // made its streams and drops what comes first ("Unknown stream id 1, discarding
   // message"): output is held back for a moment after the upgrade (kept by the session
-  // meanwhile), about what kube-apiserver's own relay to kubelet takes before the first byte.
+  // meanwhile; 20 ms is plenty for client-go, and the README's exec figure includes it),
+  // about what kube-apiserver's own relay to kubelet takes before the first byte.
   try {
     std::thread([session, in, ws = std::move(ws)]() mutable {
       std::this_thread::sleep_for(kClientSettle);
