@@ -12,7 +12,8 @@ packages=(
   runc containerd containernetworking-plugins nftables iproute2 conntrack
   busybox-static util-linux procps
   # end-to-end test peers
-  docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest openssl curl
+  docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest python3-grpcio
+  openssl curl
 )
 
 missing=()

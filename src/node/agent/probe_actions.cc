@@ -19,14 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-// Kubernetes' probes identify themselves so (kube-probe/<major>.<minor>).
-constexpr char kUserAgent[] = "kube-probe/1.32";
 constexpr size_t kMaxBody = 10 * 1024;
-
-std::string HostPort(const std::string& host, int port) {
-  const bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
 
 size_t Discard(char*, size_t size, size_t n, void* userdata) {
   auto* kept = static_cast<size_t*>(userdata);
@@ -47,8 +40,13 @@ std::string DialError(const std::string& address, int err) {
 
 }  // namespace
 
+std::string ProbeHostPort(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 ProbeOutcome RunTcpConnect(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  const std::string address = HostPort(host, port);
+  const std::string address = ProbeHostPort(host, port);
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
@@ -74,7 +72,7 @@ ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds t
   std::string scheme = action.scheme == "HTTPS" ? "https" : "http";
   std::string path = action.path.empty() ? "/" : action.path;
   if (path[0] != '/') path = "/" + path;
-  const std::string url = scheme + "://" + HostPort(action.host, action.port) + path;
+  const std::string url = scheme + "://" + ProbeHostPort(action.host, action.port) + path;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return {false, "Get \"" + url + "\": cannot create an HTTP client"};
   curl_slist* headers = nullptr;
@@ -84,7 +82,7 @@ ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds t
     if (strcasecmp(name.c_str(), "Accept") == 0) has_accept = true;
     headers = curl_slist_append(headers, (name + ": " + value).c_str());
   }
-  if (!has_agent) headers = curl_slist_append(headers, (std::string("User-Agent: ") + kUserAgent).c_str());
+  if (!has_agent) headers = curl_slist_append(headers, (std::string("User-Agent: ") + kProbeUserAgent).c_str());
   if (!has_accept) headers = curl_slist_append(headers, "Accept: */*");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, curl_slist_free_all);
   size_t body = 0;
@@ -106,7 +104,7 @@ ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds t
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && code != 0)) {
-    const std::string address = HostPort(action.host, action.port);
+    const std::string address = ProbeHostPort(action.host, action.port);
     std::string why;
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       why = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)";

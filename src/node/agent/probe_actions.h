@@ -1,6 +1,6 @@
 // The network actions of container probes and lifecycle hooks, as kubelet runs them: an HTTP
-// GET (success: a status from 200 to 399, redirects followed) and a TCP connect, each bounded
-// by a timeout. Failure messages use kubelet's wording ("HTTP probe failed with statuscode:
+// GET (success: a status from 200 to 399, redirects followed), a TCP connect and a gRPC health
+// check (grpc.health.v1.Health/Check over plaintext HTTP/2), each bounded by a timeout. Failure messages use kubelet's wording ("HTTP probe failed with statuscode:
 // 500", Go's "dial tcp 10.42.0.5:8080: connect: connection refused"). Thread-safe: every
 // call is independent.
 #pragma once
@@ -37,8 +37,22 @@ using ContainerExec = std::function<ProbeOutcome(const PodRecord& record, const 
                                                  const std::vector<std::string>& argv,
                                                  std::chrono::milliseconds timeout)>;
 
+// Kubernetes' probes identify themselves so (kube-probe/<major>.<minor>).
+inline constexpr char kProbeUserAgent[] = "kube-probe/1.32";
+
+// "host:port", "[v6]:port".
+std::string ProbeHostPort(const std::string& host, int port);
+
 ProbeOutcome RunHttpGet(const HttpGetAction& action, std::chrono::milliseconds timeout);
 ProbeOutcome RunTcpConnect(const std::string& host, int port, std::chrono::milliseconds timeout);
+// A gRPC probe: Check(service) on host:port. Success only on an OK answer with status
+// SERVING. Messages are kubelet's: `service unhealthy (responded with "NOT_SERVING")`,
+// `timeout: failed to connect service "10.42.0.5:9090" within 1s: context deadline
+// exceeded`, `error: this server does not implement the grpc health protocol
+// (grpc.health.v1.Health): ...`, `error: health rpc probe failed: rpc error: code = NotFound
+// desc = unknown service`, `timeout: health rpc did not complete within 1s`.
+ProbeOutcome RunGrpcHealthCheck(const std::string& host, int port, const std::string& service,
+                                std::chrono::milliseconds timeout);
 
 // A probe's or hook's port: a number, or the name of one of the container's ports.
 // nullopt when the name matches no port (or the number is out of range).

@@ -307,8 +307,12 @@ ProbeOutcome Prober::Act(const Worker& w) {
     if (!port) return {false, "unable to resolve port " + it->value("port", json()).dump()};
     return RunTcpConnect(target.empty() ? host : target, *port, timeout);
   }
-  if (w.probe.contains("grpc")) return {false, "grpc probes are not supported by skiff"};
-  return {false, "the probe has no action (exec, httpGet or tcpSocket)"};
+  if (auto it = w.probe.find("grpc"); it != w.probe.end()) {
+    auto port = ResolvePort(it->value("port", json()), json::object());
+    if (!port) return {false, "unable to resolve port " + it->value("port", json()).dump()};
+    return RunGrpcHealthCheck(host, *port, it->value("service", ""), timeout);
+  }
+  return {false, "the probe has no action (exec, httpGet, tcpSocket or grpc)"};
 }
 
 }  // namespace skiff::node

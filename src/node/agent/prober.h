@@ -1,5 +1,5 @@
-// Kubelet's container probes: startup, liveness and readiness, with exec, httpGet and
-// tcpSocket actions (grpc probes fail with a message saying they are not supported).
+// Kubelet's container probes: startup, liveness and readiness, with exec, httpGet, tcpSocket
+// and grpc actions.
 //
 // Each running container attempt (by container id) gets a worker per probe it has. A worker
 // probes first initialDelaySeconds after the container started, then every periodSeconds,

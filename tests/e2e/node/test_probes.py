@@ -1,8 +1,12 @@
 """Health checks on real containers: liveness probes (httpGet, tcpSocket) restart a container,
 readiness flips the pod's Ready condition without a restart, a startup probe holds the others
-back -- as kubectl and the Python client see it."""
+back, gRPC probes ask a real gRPC health server in the pod's network namespace -- as kubectl
+and the Python client see it."""
 
+import json
+import subprocess
 import time
+from pathlib import Path
 
 from kubernetes import client, config
 
@@ -194,6 +198,52 @@ def test_exec_hooks_run_in_order_around_the_container(node, tmp_path):
     # postStart runs beside the main process; preStop comes before the stop signal.
     assert sorted(lines[:2]) == ["main", "poststart"], lines
     assert lines[2:] == ["prestop", "term"], lines
+
+
+GRPC_SERVER = Path(__file__).resolve().parents[1] / "lib" / "grpc_health_server.py"
+
+
+def test_grpc_readiness_and_liveness_probes(node, tmp_path):
+    """The pod's gRPC server is python3-grpcio run in the pod's network namespace (busybox has
+    none): readiness follows what it answers; once the server is gone, liveness restarts the
+    container."""
+    name = unique("grpc")
+    node.create_pod("default", pod(
+        name, "exec sleep 3600",
+        readinessProbe={"grpc": {"port": 9090}, "periodSeconds": 1, "failureThreshold": 1},
+        livenessProbe={"grpc": {"port": 9090, "service": "db"}, "periodSeconds": 1,
+                       "failureThreshold": 3, "initialDelaySeconds": 1}))
+    p = node.wait_pod("default", name, lambda x: main_status(x).get("state", {}).get("running"),
+                      timeout=60, what="running")
+    record = Path(node.data_dir) / "agent" / "pods" / p["metadata"]["uid"] / "record.json"
+    netns = f"/run/netns/skiff-{json.loads(record.read_text())['sandboxID']}"
+    status = tmp_path / "status"
+    server = subprocess.Popen(
+        ["nsenter", f"--net={netns}", "/usr/bin/python3", str(GRPC_SERVER), "--host", "0.0.0.0",
+         "--port", "9090", "--status-file", str(status), "--service", "db"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "listening 9090"
+        node.wait_pod("default", name, lambda x: condition(x, "Ready") == "True", timeout=30,
+                      what="Ready by the gRPC readiness probe")
+        status.write_text("NOT_SERVING")
+        node.wait_pod("default", name, lambda x: condition(x, "Ready") == "False", timeout=30,
+                      what="not Ready once the server is NOT_SERVING")
+        wait_for(lambda: [e for e in events(node, name, "Unhealthy") if e["message"] ==
+                          'Readiness probe failed: service unhealthy (responded with '
+                          '"NOT_SERVING")'], timeout=10, what="the Unhealthy event")
+        assert main_status(node.pod("default", name))["restartCount"] == 0
+    finally:
+        server.kill()
+        server.wait()
+    # The server is gone: liveness fails three times, the container is restarted.
+    p = node.wait_pod("default", name, lambda x: main_status(x).get("restartCount", 0) >= 1,
+                      timeout=60, what="restarted by its gRPC liveness probe")
+    ip = p["status"]["podIP"]
+    assert [e for e in events(node, name, "Unhealthy") if e["message"] ==
+            f'Liveness probe failed: timeout: failed to connect service "{ip}:9090" within 1s: '
+            "context deadline exceeded"]
+    node.delete_pod_and_wait("default", name)
 
 
 def test_nothing_left_after_all_pods_are_gone(node):
