@@ -46,6 +46,12 @@ def sandbox_of(node, p):
     return json.loads(record.read_text())["sandboxID"]
 
 
+def shim_pids(sandbox):
+    """The pids of the shim serving `sandbox` (one, unless something is wrong)."""
+    return subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
+                          capture_output=True, text=True).stdout.split()
+
+
 def restart_agent(node, sig):
     """Stops skiff with `sig` and starts it again on the same port and data."""
     node.stop(sig)
@@ -125,8 +131,7 @@ def test_a_killed_shim_is_noticed_and_the_pod_restarted_by_policy(node):
     p = running(node, name)
     pid = container_pid(p)
     sandbox = sandbox_of(node, p)
-    shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
-                          capture_output=True, text=True).stdout.split()
+    shim = shim_pids(sandbox)
     assert len(shim) == 1, shim
     subprocess.run(["kill", "-KILL", shim[0]], check=True)
 
@@ -139,8 +144,7 @@ def test_a_killed_shim_is_noticed_and_the_pod_restarted_by_policy(node):
     wait_for(lambda: subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0,
              timeout=10, what="the orphaned container gone")
     assert container_pid(p2) != pid
-    new_shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
-                              capture_output=True, text=True).stdout.split()
+    new_shim = shim_pids(sandbox)
     assert len(new_shim) == 1 and new_shim != shim
     node.delete_pod_and_wait("default", name)
 
@@ -214,8 +218,7 @@ def test_stopping_skiffs_whole_cgroup_leaves_the_workloads_running(node):
         p = running(node, name)
         pid = container_pid(p)
         sandbox = sandbox_of(node, p)
-        shim = subprocess.run(["pgrep", "-f", f"containerd-shim-runc-v2 .*-id {sandbox}"],
-                              capture_output=True, text=True).stdout.split()
+        shim = shim_pids(sandbox)
         assert len(shim) == 1, shim
         uid, cid = p["metadata"]["uid"], main_status(p)["containerID"].split("://", 1)[1]
         for h, path in cgroup_lines(shim[0]).items():
