@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "skiff/common/status.h"
 
@@ -47,6 +48,41 @@ inline constexpr std::string_view kLogDriverArg = "skiff-log-driver";
 std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
                          int64_t max_size, int max_files);
 
+// What makes a container attachable (pods/attach): the driver's attach socket and, for a
+// container with `stdin: true`, the FIFO the shim reads the container's stdin from.
+struct LogDriverAttach {
+  std::string socket;      // absolute, shorter than 108 bytes (sun_path)
+  std::string stdin_fifo;  // "" (no stdin) or an existing FIFO (absolute)
+  bool stdin_once = false;
+  bool tty = false;
+};
+
+// LogDriverUri plus `&attach=<socket>[&stdin=<fifo>&stdin-once=<bool>]&tty=<bool>`.
+std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
+                         int64_t max_size, int max_files, const LogDriverAttach& attach);
+
+// The driver's argv[1..] (key/value pairs) for the same settings, for SpawnLogDriver.
+std::vector<std::string> LogDriverArgs(const std::string& log_path, int64_t max_size, int max_files,
+                                       const LogDriverAttach& attach);
+
+// Starts the log driver as a daemon of its own (double fork, new session: it outlives the
+// caller and is never the caller's child), reading the FIFOs `stdout_fifo` and `stderr_fifo`
+// (opened read-only and non-blocking before it starts; it waits for their writers and ends
+// when the last writer closes after one came). Used for a container with stdin but no
+// terminal: containerd-shim-runc-v2 does not connect stdin for binary:// IO, only for FIFO
+// IO, so such a container gets FIFOs (fifo scheme) and this driver behind them. Returns once
+// the driver signalled readiness (its file exists and its attach socket listens), with
+// kInternal naming the binary when it did not within 10 s or exited. Thread-safe (the caller
+// may have threads: only async-signal-safe calls run between fork and exec).
+// To end a driver whose writers never came, open each FIFO for writing and close it.
+// `cgroup_procs`: cgroup.procs files the driver joins before it starts (the shims' cgroup, so
+// that it outlives a stop of skiff's service like a shim's own driver); a failure to join is
+// ignored.
+Status SpawnLogDriver(const std::string& skiff_binary, const std::vector<std::string>& args,
+                      const std::string& container_id, const std::string& stdout_fifo,
+                      const std::string& stderr_fifo,
+                      const std::vector<std::string>& cgroup_procs = {});
+
 // Runs the log driver and returns the process exit code; call it from main() only, in a
 // process that has no other threads (it blocks SIGTERM and reads it through a signalfd).
 //
@@ -54,7 +90,9 @@ std::string LogDriverUri(const std::string& skiff_binary, const std::string& log
 // fd 4 its stderr, fd 5 a readiness pipe. argv[1..] are key/value pairs in any order (the shim
 // passes the URI query that way): `skiff-log-driver` (value ignored), `path` (absolute path of the
 // live log file, required), `max-size` (bytes, or a quantity such as 10Mi; default 10 MiB),
-// `max-files` (live plus rotated files kept, >= 1; default 5). Unknown keys are ignored.
+// `max-files` (live plus rotated files kept, >= 1; default 5), and for attach (see
+// LogDriverAttach): `attach` (socket path), `stdin` (FIFO path), `stdin-once` and `tty`
+// ("true"/"false"). Unknown keys are ignored.
 //
 // Behaviour: creates the parent directory (0755) and opens/creates `path` (0640, append) BEFORE
 // signalling readiness, so once the shim's Create returns the file exists iff the driver runs.
@@ -64,6 +102,21 @@ std::string LogDriverUri(const std::string& skiff_binary, const std::string& log
 // `<path>.<YYYYMMDD-hhmmss>` (UTC), opens a new one and deletes the oldest rotated files beyond
 // max-files - 1. Write errors (disk full) drop output but keep draining the pipes, so the
 // container never blocks on a driver that cannot write. Exits 0 when both streams reach EOF.
+//
+//
+// Attach (with `attach`): before readiness the driver listens on the socket (0600, parent
+// directory made 0700; the file is removed when the driver exits) and, with `stdin`, opens the
+// FIFO O_RDWR|O_NONBLOCK and holds it for the container's life, so the container blocks
+// reading stdin (never sees EOF) until a client writes. Every chunk read from fd 3/4 goes, as
+// read (no waiting for a newline), to every client as a stdout/stderr frame
+// (src/node/logs/attach_frames.h) besides the log file. Each client's queue is bounded (1 MiB);
+// a client over it is disconnected with a warning, so a slow client never stalls the container
+// or the log. Clients' stdin frames (after a hello saying the session uses stdin) are written
+// to the FIFO non-blocking; while bytes are pending no client is read. With `stdin-once` and
+// no `tty` (as containerd's CRI attach) the driver closes the FIFO (the container sees EOF) when
+// the first session that used stdin ends or closes its stdin; without it stdin stays open across
+// sessions. With `tty`, fd 3 is the console and fd 4 is closed unread. When both streams end the
+// driver gives clients up to 2 s to take what is queued, closes them (they see EOF) and exits.
 //
 // Signals: SIGPIPE, SIGHUP and SIGINT are ignored. SIGTERM means "finish up", as for containerd's
 // own binary loggers (the shim sends SIGTERM when the task's IO is closed and SIGKILLs 12 s

@@ -15,15 +15,90 @@ api::ApiError ContainerNotFound(const std::string& name) {
   return e;
 }
 
+// kubelet's GetAttach: fmt.Errorf("container %s not found in pod %s", name, podFullName),
+// podFullName being NAME_NAMESPACE; a 500.
+api::ApiError AttachContainerNotFound(const api::PodExecRequest& request) {
+  std::string pod, ns;
+  if (request.pod.contains("metadata") && request.pod["metadata"].is_object()) {
+    pod = request.pod["metadata"].value("name", "");
+    ns = request.pod["metadata"].value("namespace", "");
+  }
+  api::ApiError e;
+  e.code = 500;
+  e.reason = "InternalError";
+  e.message = "container " + request.container + " not found in pod " + pod + "_" + ns;
+  return e;
+}
+
+// The container's spec (app or init container) by name; null when absent.
+const nlohmann::json* ContainerSpec(const nlohmann::json& pod, const std::string& name) {
+  if (!pod.contains("spec") || !pod["spec"].is_object()) return nullptr;
+  for (const char* list : {"containers", "initContainers"}) {
+    auto it = pod["spec"].find(list);
+    if (it == pod["spec"].end() || !it->is_array()) continue;
+    for (const auto& c : *it) {
+      if (c.is_object() && c.value("name", "") == name) return &c;
+    }
+  }
+  return nullptr;
+}
+
+bool Flag(const nlohmann::json& c, const char* key) {
+  auto it = c.find(key);
+  return it != c.end() && it->is_boolean() && it->get<bool>();
+}
+
 }  // namespace
 
 ExecServer::~ExecServer() { Stop(); }
 
+api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Attach(
+    const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) {
+  const nlohmann::json* spec = ContainerSpec(request.pod, request.container);
+  if (!spec) return AttachContainerNotFound(request);
+  uint64_t key = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return api::ServiceUnavailable("the node agent is stopping");
+    key = ++next_;
+    ++active_;
+  }
+  auto release = [this, key] {
+    std::lock_guard lock(mu_);
+    sessions_.erase(key);
+    if (--active_ == 0) idle_.notify_all();
+  };
+  Result<ExecTarget> target = resolver_(request.pod, request.container);
+  if (!target.ok()) {
+    release();
+    if (target.status().code() == Code::kNotFound) return AttachContainerNotFound(request);
+    return api::InternalError("error attaching to container: " + target.status().message());
+  }
+  AttachOptions options;
+  options.stdin = request.stdin;
+  options.stdout = request.stdout;
+  options.stderr = request.stderr;
+  options.container_tty = Flag(*spec, "tty");
+  options.container_stdin = Flag(*spec, "stdin");
+  options.container_stdin_once = Flag(*spec, "stdinOnce");
+  auto session = AttachSession::Start(*target, options, std::move(output), release);
+  if (!session.ok()) {
+    release();
+    return api::InternalError("error attaching to container: " + session.status().message());
+  }
+  bool stop_now = false;
+  {
+    std::lock_guard lock(mu_);
+    if (!(*session)->ended()) sessions_[key] = *session;
+    stop_now = stopping_;
+  }
+  if (stop_now) (*session)->Cancel();
+  return std::shared_ptr<api::ExecInput>(std::move(*session));
+}
+
 api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Exec(
     const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) {
-  if (request.attach) {
-    return api::ServiceUnavailable("pods/attach is not served by this node agent yet");
-  }
+  if (request.attach) return Attach(request, std::move(output));
   if (request.command.empty()) return api::BadRequest("you must specify at least one command");
   uint64_t key = 0;
   {
@@ -68,7 +143,7 @@ api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Exec(
 }
 
 void ExecServer::Stop() {
-  std::vector<std::shared_ptr<ExecSession>> live;
+  std::vector<std::shared_ptr<api::ExecInput>> live;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

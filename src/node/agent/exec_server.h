@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/pod_io.h"
+#include "attach_session.h"
 #include "exec_session.h"
 
 namespace skiff::node {
@@ -35,7 +36,13 @@ class ExecServer {
   //   executing command in container: failed to exec in container: failed to start exec
   //   "ID": OCI runtime exec failed: exec failed: unable to start container process: exec:
   //   "nosuch": executable file not found in $PATH: unknown` (containerd's CRI);
-  //   pods/attach: 503 (not served); after Stop(): 503.
+  //   after Stop(): 503.
+  // pods/attach (request.attach) gives an AttachSession on the container's attach socket
+  // (tty and stdin come from the container's spec, as kubelet takes them; stdin from a client
+  // of a container without stdin is ignored). Errors: a container that is not running: 500
+  // InternalError `container NAME not found in pod POD_NAMESPACE` (kubelet's GetAttach); a
+  // container without an attach socket (started by a skiff without attach support): 500
+  // InternalError naming the container and saying to restart it.
   api::ApiResult<std::shared_ptr<api::ExecInput>> Exec(const api::PodExecRequest& request,
                                                        std::shared_ptr<api::ExecOutput> output);
 
@@ -47,12 +54,15 @@ class ExecServer {
   size_t active();
 
  private:
+  api::ApiResult<std::shared_ptr<api::ExecInput>> Attach(const api::PodExecRequest& request,
+                                                         std::shared_ptr<api::ExecOutput> output);
+
   const ExecResolver resolver_;
   std::mutex mu_;  // guards everything below
   std::condition_variable idle_;
   bool stopping_ = false;
   uint64_t next_ = 0;
-  std::map<uint64_t, std::weak_ptr<ExecSession>> sessions_;
+  std::map<uint64_t, std::weak_ptr<api::ExecInput>> sessions_;
   size_t active_ = 0;  // started sessions whose on_end has not run yet
 };
 

@@ -32,6 +32,7 @@ struct ExecTarget {
   std::string container_name;  // for messages
   std::string bundle;          // the container's bundle directory (holds config.json)
   std::string fifo_parent;     // each session's FIFOs go in <fifo_parent>/<exec id>/
+  std::string attach_socket;   // pods/attach: the container's log driver's attach socket
 };
 
 // kNotFound unless the target's container (its init process) is running now; kUnavailable

@@ -90,6 +90,16 @@ std::vector<std::string> PodCgroups::MountedHierarchies(const std::string& mount
   return found;
 }
 
+Result<std::vector<std::string>> PodCgroups::ShimsProcsFiles() const {
+  const std::string shims = root_ + "/shims";
+  std::vector<std::string> files;
+  for (const std::string& top : hierarchies_) {
+    if (Status s = MakeCgroup(top, shims); !s.ok()) return s;
+    files.push_back(top + shims + "/cgroup.procs");
+  }
+  return files;
+}
+
 Status PodCgroups::MoveToShims(pid_t pid) const {
   const std::string shims = root_ + "/shims";
   std::string errors;

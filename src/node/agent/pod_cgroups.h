@@ -33,6 +33,10 @@ class PodCgroups {
   // Every cgroup and cgroup2 mount point listed in `mounts` (/proc/self/mounts format).
   static std::vector<std::string> MountedHierarchies(const std::string& mounts = "/proc/self/mounts");
 
+  // The cgroup.procs files of <root>/shims in every hierarchy, creating the cgroups where
+  // missing (for a process that joins them itself). Errors name the hierarchy.
+  Result<std::vector<std::string>> ShimsProcsFiles() const;
+
   // Moves process `pid` (not its existing children) into <root>/shims in every hierarchy,
   // creating the cgroup where missing (with a cpuset's cpus and mems copied from its
   // parent). Errors name the hierarchy; the process stays where it was in those.

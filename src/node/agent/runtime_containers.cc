@@ -1,14 +1,21 @@
 // RuntimeImpl: containers as tasks of the pod's shim.
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "api/object_util.h"
+#include "attach_session.h"
 #include "pod_files.h"
 #include "runtime_impl.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
+#include "skiff/common/unique_fd.h"
 #include "skiff/node/container_logs.h"
 #include "skiff/node/volumes.h"
 #include "skiff/runtime/oci_spec.h"
@@ -45,6 +52,31 @@ int StopSignal(const runtime::Image* image) {
   if (s == "SIGWINCH" || s == "WINCH") return SIGWINCH;
   int n = std::atoi(s.c_str());
   return n > 0 ? n : SIGTERM;
+}
+
+bool SpecFlag(const json& container, const char* key) {
+  auto it = container.find(key);
+  return it != container.end() && it->is_boolean() && it->get<bool>();
+}
+
+// FIFO-mode output pipes of a container with stdin and no tty (see SpawnLogDriver).
+std::string OutFifo(const std::string& id) { return std::string(kAttachDir) + "/" + id + ".out"; }
+std::string ErrFifo(const std::string& id) { return std::string(kAttachDir) + "/" + id + ".err"; }
+
+// A FIFO-mode driver whose writers never came ends when a writer comes and goes.
+void ReleaseFifoDriver(const std::string& id) {
+  for (const std::string& path : {OutFifo(id), ErrFifo(id)}) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+// Removes a container's attach files (the driver removes its socket itself when it exits).
+void RemoveAttachFiles(const std::string& id) {
+  for (const std::string& path : {AttachSocketPath(kAttachDir, id), AttachStdinPath(kAttachDir, id),
+                                  OutFifo(id), ErrFifo(id)}) {
+    ::unlink(path.c_str());
+  }
 }
 
 std::string Rfc3339Nano(const runtime::ShimTime& t) {
@@ -139,7 +171,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   in.hostname_file = pod_dir + "/hostname";
   in.termination_message_file = termination_file;
   in.volumes = *volumes;
-  in.cgroups_path = "/skiff/pod" + record->uid + "/" + id;
+  in.cgroups_path = PodCgroups::ContainerPath(record->uid, id);
   in.lookup = lookup;
   in.runtime_info = info;
   auto spec = runtime::BuildOciSpec(in);
@@ -163,13 +195,69 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   runtime::CreateTaskRequest create;
   create.id = id;
   create.bundle = bundle;
-  create.stdout_path = LogDriverUri(config_.self_exe, log_path, kLogMaxSize, kLogMaxFiles);
-  create.stderr_path = create.stdout_path;
+  // Attach: the driver's socket always; stdin through a FIFO the driver holds open.
+  LogDriverAttach attach;
+  attach.socket = AttachSocketPath(kAttachDir, id);
+  attach.tty = SpecFlag(container, "tty");
+  create.terminal = attach.tty;
+  const bool with_stdin = SpecFlag(container, "stdin");
+  // containerd-shim-runc-v2 connects stdin for FIFO IO and for a terminal, but not for
+  // binary:// IO without one: such a container gets FIFOs and a driver started here.
+  const bool fifo_mode = with_stdin && !attach.tty;
+  UniqueFd stdin_hold;  // a writer (and reader) while the shim opens the FIFO in Create
+  auto attach_failure = [&](const std::string& message) {
+    RemoveAttachFiles(id);
+    cleanup();
+    failure.reason = "CreateContainerError";
+    failure.message = message;
+    events(field_path, "Warning", "Failed", "Error: " + failure.message);
+    return failure;
+  };
+  if (Status s = MakeDirs(kAttachDir, 0700); !s.ok()) return attach_failure(s.message());
+  if (with_stdin) {
+    attach.stdin_fifo = AttachStdinPath(kAttachDir, id);
+    attach.stdin_once = SpecFlag(container, "stdinOnce");
+    if (::mkfifo(attach.stdin_fifo.c_str(), 0600) != 0) {
+      return attach_failure("cannot create " + attach.stdin_fifo + ": " + std::strerror(errno));
+    }
+    stdin_hold.reset(::open(attach.stdin_fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    create.stdin_path = attach.stdin_fifo;
+  }
+  if (fifo_mode) {
+    for (const std::string& path : {OutFifo(id), ErrFifo(id)}) {
+      if (::mkfifo(path.c_str(), 0600) != 0) {
+        return attach_failure("cannot create " + path + ": " + std::strerror(errno));
+      }
+    }
+    // The driver joins the shims' cgroup: it must outlive a stop of skiff's service.
+    auto procs = cgroups_.ShimsProcsFiles();
+    if (!procs.ok()) {
+      log::Warning("agent", "the container's log driver stays in skiff's cgroup",
+                   {{"container", c->name}, {"error", procs.status().message()}});
+    }
+    if (Status s = SpawnLogDriver(config_.self_exe,
+                                  LogDriverArgs(log_path, kLogMaxSize, kLogMaxFiles, attach), id,
+                                  OutFifo(id), ErrFifo(id),
+                                  procs.ok() ? *procs : std::vector<std::string>{});
+        !s.ok()) {
+      ReleaseFifoDriver(id);
+      return attach_failure(s.message());
+    }
+    create.stdout_path = OutFifo(id);
+    create.stderr_path = ErrFifo(id);
+  } else {
+    create.stdout_path =
+        LogDriverUri(config_.self_exe, log_path, kLogMaxSize, kLogMaxFiles, attach);
+    create.stderr_path = create.stdout_path;
+  }
   c->id = id;
   NoteOwner(id, record->uid);
   auto created = (*shim)->Create(create);
+  stdin_hold.reset();  // the driver holds the FIFO from now on
   const std::string created_ms = since();
   if (!created.ok()) {
+    if (fifo_mode) ReleaseFifoDriver(id);
+    RemoveAttachFiles(id);
     cleanup();
     failure.terminated = true;
     failure.reason = "StartError";
@@ -182,6 +270,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
   auto started = (*shim)->Start({id, ""});
   if (!started.ok()) {
     (void)(*shim)->Delete({id, ""});
+    RemoveAttachFiles(id);
     cleanup();
     failure.terminated = true;
     failure.reason = "StartError";
@@ -280,6 +369,8 @@ Status RuntimeImpl::RemoveContainer(const PodRecord& record, const ContainerReco
     if (Status s = runtime::ForceDeleteContainer(launch, c.id); !s.ok()) return s;
   }
   if (Status s = runtime::UnmountRootfs(bundle); !s.ok()) return s;
+  ReleaseFifoDriver(c.id);
+  RemoveAttachFiles(c.id);
   std::error_code ec;
   std::filesystem::remove_all(bundle, ec);
   if (ec) return InternalError("cannot remove " + bundle + ": " + ec.message());

@@ -1,4 +1,5 @@
 // RuntimeImpl: processes in running containers (exec probes, hooks, pods/exec).
+#include "attach_session.h"
 #include "runtime_impl.h"
 #include "skiff/common/string_util.h"
 
@@ -17,6 +18,7 @@ Result<ExecTarget> RuntimeImpl::ExecTargetFor(const PodRecord& record, const Con
   target.container_name = c.name;
   target.bundle = BundleDir(c.id);
   target.fifo_parent = ExecFifoDir(record.sandbox_id);
+  target.attach_socket = AttachSocketPath(kAttachDir, c.id);
   if (Status s = CheckRunning(target); !s.ok()) {
     return Status(s.code(), what + ": " + s.message());
   }

@@ -69,6 +69,18 @@ Result<DriverArgs> ParseDriverArgs(int argc, const char* const* argv) {
                                     "\" is not a number from 1 to 1000");
       }
       args.max_files = static_cast<int>(n);
+    } else if (key == "attach" || key == "stdin") {
+      if (value.empty() || value[0] != '/') {
+        return InvalidArgumentError("log driver: " + std::string(key) + " \"" + std::string(value) +
+                                    "\" is not an absolute path");
+      }
+      (key == "attach" ? args.attach : args.stdin_path) = std::string(value);
+    } else if (key == "stdin-once" || key == "tty") {
+      if (value != "true" && value != "false") {
+        return InvalidArgumentError("log driver: " + std::string(key) + " \"" + std::string(value) +
+                                    "\" is not true or false");
+      }
+      (key == "tty" ? args.tty : args.stdin_once) = value == "true";
     }
     // skiff-log-driver is the marker; other keys are ignored for forward compatibility.
   }

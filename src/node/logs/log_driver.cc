@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <vector>
 
+#include "attach_hub.h"
 #include "driver_args.h"
 #include "line_splitter.h"
 #include "rotating_log_file.h"
@@ -30,6 +32,8 @@ constexpr size_t kReadChunk = 32 * 1024;
 // On SIGTERM, read at most this much more before exiting (a writer that keeps writing must not
 // keep us alive).
 constexpr size_t kTerminateDrainMax = 8 << 20;
+// At the end, how long attach clients get to take the output still queued for them.
+constexpr std::chrono::milliseconds kAttachFlush{2000};
 
 bool FdOpen(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
 
@@ -42,7 +46,8 @@ struct Input {
 
 class Driver {
  public:
-  explicit Driver(RotatingLogFile file) : file_(std::move(file)), buf_(new char[kReadChunk]) {}
+  Driver(RotatingLogFile file, std::unique_ptr<logs::AttachHub> hub)
+      : file_(std::move(file)), hub_(std::move(hub)), buf_(new char[kReadChunk]) {}
 
   // Reads one chunk from `in`. Returns the bytes read; 0 at EOF (the input is closed), -1 when
   // nothing was available.
@@ -50,6 +55,11 @@ class Driver {
     ssize_t n = ::read(in.fd, buf_.get(), kReadChunk);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
     if (n > 0) {
+      if (hub_) {
+        hub_->Broadcast(
+            in.stream == LogStream::kStderr ? logs::FrameKind::kStderr : logs::FrameKind::kStdout,
+            std::string_view(buf_.get(), static_cast<size_t>(n)));
+      }
       in.splitter.Feed(std::string_view(buf_.get(), static_cast<size_t>(n)), Emitter(in.stream));
       return n;
     }
@@ -78,6 +88,7 @@ class Driver {
   }
 
   RotatingLogFile& file() { return file_; }
+  logs::AttachHub* hub() { return hub_.get(); }
 
  private:
   LineSplitter::PieceFn Emitter(LogStream stream) {
@@ -87,6 +98,7 @@ class Driver {
   }
 
   RotatingLogFile file_;
+  std::unique_ptr<logs::AttachHub> hub_;
   std::unique_ptr<char[]> buf_;
 };
 
@@ -124,7 +136,18 @@ int RunLogDriver(int argc, char** argv) {
     log::Error("log-driver", file.status().message(), {{"path", args->path}});
     return 1;
   }
-  Driver driver(std::move(*file));
+  std::unique_ptr<logs::AttachHub> hub;
+  if (!args->attach.empty()) {
+    // As containerd's CRI: stdinOnce closes the container's stdin only without a terminal.
+    auto opened =
+        logs::AttachHub::Open({args->attach, args->stdin_path, args->stdin_once && !args->tty});
+    if (!opened.ok()) {
+      log::Error("log-driver", opened.status().message());
+      return 1;
+    }
+    hub = std::move(*opened);
+  }
+  Driver driver(std::move(*file), std::move(hub));
 
   if (have_ready) {
     char one = 1;
@@ -135,33 +158,38 @@ int RunLogDriver(int argc, char** argv) {
 
   Input inputs[2] = {{kStdoutFd, LogStream::kStdout, have_stdout, LineSplitter()},
                      {kStderrFd, LogStream::kStderr, have_stderr, LineSplitter()}};
+  if (args->tty && inputs[1].open) {
+    // With a terminal the shim copies the console to fd 3 only; fd 4's writer may never close.
+    ::close(inputs[1].fd);
+    inputs[1].open = false;
+  }
   for (Input& in : inputs) {
     if (in.open) ::fcntl(in.fd, F_SETFL, ::fcntl(in.fd, F_GETFL) | O_NONBLOCK);
   }
 
   bool terminate = false;
   while (!terminate && (inputs[0].open || inputs[1].open)) {
-    pollfd pfds[3];
-    Input* owner[3] = {nullptr, nullptr, nullptr};
-    nfds_t n = 0;
+    std::vector<pollfd> pfds;
+    Input* owner[2] = {nullptr, nullptr};
     for (Input& in : inputs) {
       if (!in.open) continue;
-      owner[n] = &in;
-      pfds[n++] = {in.fd, POLLIN, 0};
+      owner[pfds.size()] = &in;
+      pfds.push_back({in.fd, POLLIN, 0});
     }
-    if (sig_fd >= 0) pfds[n++] = {sig_fd, POLLIN, 0};
-    if (::poll(pfds, n, -1) < 0) {
+    const size_t n_inputs = pfds.size();
+    if (sig_fd >= 0) pfds.push_back({sig_fd, POLLIN, 0});
+    const bool have_sig = sig_fd >= 0;
+    if (driver.hub()) driver.hub()->AddPollFds(&pfds);
+    if (::poll(pfds.data(), pfds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       log::Error("log-driver", "poll failed", {{"error", std::strerror(errno)}});
       break;
     }
-    for (nfds_t i = 0; i < n; ++i) {
-      if (owner[i] != nullptr && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-        driver.ReadOnce(*owner[i]);
-      } else if (owner[i] == nullptr && (pfds[i].revents & POLLIN) != 0) {
-        terminate = true;
-      }
+    for (size_t i = 0; i < n_inputs; ++i) {
+      if ((pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) driver.ReadOnce(*owner[i]);
     }
+    if (have_sig && (pfds[n_inputs].revents & POLLIN) != 0) terminate = true;
+    if (driver.hub()) driver.hub()->HandlePoll(pfds);
     driver.file().Flush();
   }
 
@@ -172,6 +200,7 @@ int RunLogDriver(int argc, char** argv) {
     if (in.open) driver.Close(in);
   }
   driver.file().Flush();
+  if (driver.hub()) driver.hub()->Finish(kAttachFlush);
   if (sig_fd >= 0) ::close(sig_fd);
   return 0;
 }

@@ -47,3 +47,35 @@ std::string LogDriverUri(const std::string& skiff_binary, const std::string& log
 }
 
 }  // namespace skiff::node
+
+namespace skiff::node {
+
+std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
+                         int64_t max_size, int max_files, const LogDriverAttach& attach) {
+  std::string uri = LogDriverUri(skiff_binary, log_path, max_size, max_files);
+  const std::vector<std::string> args = LogDriverArgs(log_path, max_size, max_files, attach);
+  // The attach pairs follow the four base pairs.
+  for (size_t i = 8; i + 1 < args.size(); i += 2) uri += "&" + args[i] + "=" + Escape(args[i + 1]);
+  return uri;
+}
+
+std::vector<std::string> LogDriverArgs(const std::string& log_path, int64_t max_size, int max_files,
+                                       const LogDriverAttach& attach) {
+  std::vector<std::string> args = {std::string(kLogDriverArg),
+                                   "",
+                                   "path",
+                                   log_path,
+                                   "max-size",
+                                   std::to_string(max_size),
+                                   "max-files",
+                                   std::to_string(max_files)};
+  if (!attach.socket.empty()) args.insert(args.end(), {"attach", attach.socket});
+  if (!attach.stdin_fifo.empty()) {
+    args.insert(args.end(),
+                {"stdin", attach.stdin_fifo, "stdin-once", attach.stdin_once ? "true" : "false"});
+  }
+  args.insert(args.end(), {"tty", attach.tty ? "true" : "false"});
+  return args;
+}
+
+}  // namespace skiff::node

@@ -213,31 +213,45 @@ def test_stopping_skiffs_whole_cgroup_leaves_the_workloads_running(node):
     try:
         # skiff runs in its "service" cgroup; what it starts from now on begins there too.
         service.add(node.proc.pid)
-        name = unique("survivor")
+        name, talker = unique("survivor"), unique("talker")
         node.create_pod("default", pod(name, "echo up; exec sleep 3600"))
-        p = running(node, name)
-        pid = container_pid(p)
+        # A container with stdin (no tty) has a log driver skiff starts itself (FIFO stdio).
+        t = pod(talker, "while true; do echo tick; sleep 0.2; done")
+        t["spec"]["containers"][0]["stdin"] = True
+        node.create_pod("default", t)
+        p, q = running(node, name), running(node, talker)
+        pid, talker_pid = container_pid(p), container_pid(q)
         sandbox = sandbox_of(node, p)
         shim = shim_pids(sandbox)
         assert len(shim) == 1, shim
         uid, cid = p["metadata"]["uid"], main_status(p)["containerID"].split("://", 1)[1]
-        for h, path in cgroup_lines(shim[0]).items():
-            assert path == "/skiff/shims", (h, path)
+        talker_cid = main_status(q)["containerID"].split("://", 1)[1]
+        driver = subprocess.run(["pgrep", "-f", f"{talker_cid}.sock"], capture_output=True,
+                                text=True).stdout.split()
+        assert len(driver) == 1, driver
+        for proc in (shim[0], driver[0]):
+            for h, path in cgroup_lines(proc).items():
+                assert path == "/skiff/shims", (proc, h, path)
         for h, path in cgroup_lines(pid).items():
             assert path == f"/skiff/pod{uid}/{cid}", (h, path)
-        assert int(shim[0]) not in service.pids() and pid not in service.pids()
+        assert not {int(shim[0]), int(driver[0]), pid, talker_pid} & service.pids()
 
         service.kill_all()
         node.proc.wait(timeout=10)
         node.proc = None
-        assert subprocess.run(["kill", "-0", str(pid)]).returncode == 0
-        assert subprocess.run(["kill", "-0", shim[0]]).returncode == 0
+        for alive in (pid, shim[0], talker_pid, driver[0]):
+            assert subprocess.run(["kill", "-0", str(alive)]).returncode == 0, alive
 
         node.start(port=node.port, timeout=60)
-        p2 = running(node, name)
-        assert container_pid(p2) == pid
-        assert main_status(p2)["restartCount"] == 0
+        p2, q2 = running(node, name), running(node, talker)
+        assert container_pid(p2) == pid and container_pid(q2) == talker_pid
+        assert main_status(p2)["restartCount"] == 0 and main_status(q2)["restartCount"] == 0
+        # The talker's output still reaches its log.
+        ticks = node.kubectl_ok("logs", talker).out.count("tick")
+        wait_for(lambda: node.kubectl_ok("logs", talker).out.count("tick") > ticks + 2,
+                 timeout=10, what="the talker's log growing")
         node.delete_pod_and_wait("default", name)
+        node.delete_pod_and_wait("default", talker)
         # The pod's cgroups went with it.
         wait_for(lambda: not list(Path(CGROUPS).glob(f"*/skiff/pod{uid}")), timeout=10,
                  what=f"no cgroup of pod {uid} left")

@@ -322,11 +322,14 @@ TEST_CASE("The exec server runs sessions and Stop ends them") {
   CHECK(quick->out() == "abc");
   CHECK(quick->exit_code() == 5);
 
+  // pods/attach to a container the pod's spec does not have (attach_session_test.cc covers
+  // attach itself): kubelet's GetAttach error.
   auto attach = Request({});
   attach.attach = true;
   auto attached = server.Exec(attach, std::make_shared<FakeOutput>());
   REQUIRE_FALSE(attached.ok());
-  CHECK(attached.error().code == 503);
+  CHECK(attached.error().code == 500);
+  CHECK(attached.error().message == "container app not found in pod p_default");
 
   auto slow = std::make_shared<FakeOutput>();
   auto s = server.Exec(Request({"sleep", "600"}), slow);
