@@ -281,7 +281,7 @@ TEST_CASE("prober: a startup probe holds liveness and readiness back until it su
   CHECK_FALSE(prober.Failed("c1").has_value());
 }
 
-TEST_CASE("prober: a startup probe that keeps failing fails the attempt, and grpc is refused") {
+TEST_CASE("prober: a startup probe that keeps failing fails the attempt, grpc ones too") {
   Prober prober({{}, {}, nullptr});
   Subject s(json{{"startupProbe", {{"tcpSocket", {{"port", ClosedPort()}}}, {"periodSeconds", 1},
                                {"failureThreshold", 1}}}});
@@ -290,9 +290,13 @@ TEST_CASE("prober: a startup probe that keeps failing fails the attempt, and grp
   CHECK(prober.Failed("c1")->kind == ProbeKind::kStartup);
   CHECK(prober.Failed("c1")->message.find(": connect: connection refused") != std::string::npos);
 
-  Subject g(json{{"livenessProbe", {{"grpc", {{"port", 9000}}}, {"failureThreshold", 1}}}});
+  const int closed = ClosedPort();
+  Subject g(json{{"livenessProbe", {{"grpc", {{"port", closed}}}, {"failureThreshold", 1}}}});
   g.record.containers[0].id = "g1";
   prober.Sync(g.pod, g.record);
   REQUIRE(Eventually([&] { return prober.Failed("g1").has_value(); }, 3000ms));
-  CHECK(prober.Failed("g1")->message == "grpc probes are not supported by skiff");
+  CHECK(prober.Failed("g1")->kind == ProbeKind::kLiveness);
+  CHECK_THAT(prober.Failed("g1")->message,
+             Catch::EndsWith(":" + std::to_string(closed) +
+                             "\" within 1s: context deadline exceeded"));
 }
