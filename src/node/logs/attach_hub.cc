@@ -227,9 +227,7 @@ void AttachHub::HandlePoll(const std::vector<pollfd>& fds) {
     const short revents = fds[i++].revents;
     if (revents == 0 || c->dead) continue;
     if (revents & POLLOUT) SendQueued(*c);
-    if (revents & (POLLIN | POLLHUP | POLLERR)) {
-      if ((revents & POLLIN) != 0 || (revents & (POLLHUP | POLLERR)) != 0) ReadClient(*c);
-    }
+    if (revents & (POLLIN | POLLHUP | POLLERR)) ReadClient(*c);
   }
   polled_.clear();
   Reap();
