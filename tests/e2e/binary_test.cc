@@ -77,7 +77,7 @@ TEST_CASE("skiff server opens its store, keeps it across restarts and stops on S
   for (int round = 0; round < 2; ++round) {
     Process p({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig",
                "--disable-agent"});
-    REQUIRE(p.WaitForStderr("running", 10s));
+    REQUIRE(p.WaitForStderr("server: running", 10s));
     CHECK(Exists(data + "/server/db/state.db"));
     p.Signal(SIGTERM);
     REQUIRE(p.WaitExit(10s));

@@ -113,9 +113,7 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     prober_.Forget(uid);
     // Nothing runs for a finished pod; free its network and shim, keep its logs.
     if (have_record) {
-      for (ContainerRecord& c : record.containers) {
-        if (!c.id.empty()) (void)runtime_.RemoveContainer(record, c);
-      }
+      if (Status s = RemoveContainers(PodKey(*pod), &record); !s.ok()) return {kSandboxRetry, false};
       if (Status s = runtime_.TearDownSandbox(&record, false); !s.ok()) {
         log::Warning("agent", "cannot tear down a finished pod", {{"pod", PodKey(*pod)}, {"error", s.message()}});
         return {kSandboxRetry, false};
@@ -343,6 +341,19 @@ bool PodWorker::StartOne(const json& pod, const json& spec, PodRecord* record, C
   return false;
 }
 
+Status PodWorker::RemoveContainers(const std::string& pod_key, PodRecord* record) {
+  Status first = Status::Ok();
+  for (ContainerRecord& c : record->containers) {
+    if (c.id.empty()) continue;
+    if (Status s = runtime_.RemoveContainer(*record, c); !s.ok()) {
+      log::Warning("agent", "cannot remove a container; will retry",
+                   {{"pod", pod_key}, {"container", c.name}, {"error", s.message()}});
+      if (first.ok()) first = Status(s.code(), "container " + c.name + ": " + s.message());
+    }
+  }
+  return first;
+}
+
 SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json>& pod,
                                 PodRecord* record) {
   int64_t grace = 30;
@@ -358,8 +369,8 @@ SyncResult PodWorker::Terminate(const std::string& uid, const std::optional<json
   }
   if (grace < 1) grace = 1;
   StopRunning(pod, record, std::chrono::seconds(grace));
-  for (ContainerRecord& c : record->containers) {
-    if (!c.id.empty()) (void)runtime_.RemoveContainer(*record, c);
+  if (Status s = RemoveContainers(pod ? PodKey(*pod) : uid, record); !s.ok()) {
+    return {kSandboxRetry, false};
   }
   if (!record->uid.empty() || !record->sandbox_id.empty()) {
     record->uid = uid;

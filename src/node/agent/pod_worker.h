@@ -56,6 +56,9 @@ class PodWorker {
   void Evict(const std::string& uid, const std::string& message);
 
  private:
+  // Removes every container of the record (its task, rootfs and bundle); the first failure,
+  // naming the container, once all were tried. Teardown retries rather than forget one.
+  Status RemoveContainers(const std::string& pod_key, PodRecord* record);
   SyncResult Terminate(const std::string& uid, const std::optional<nlohmann::json>& pod,
                        PodRecord* record);
   // As kubelet's killContainer: a Killing event with `message` and the preStop hook (when

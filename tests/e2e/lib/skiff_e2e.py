@@ -203,7 +203,8 @@ class SkiffServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self._log_since(mark)
-            if re.search(r"\brunning\b", text):
+            # The server's own line: "node agent running" comes before the API listens.
+            if re.search(r"\bserver: running\b", text):
                 self._load_kubeconfig()
                 return True
             if self.proc.poll() is not None:

@@ -61,8 +61,13 @@ def test_node_registers_with_capacity_info_conditions_and_lease(node):
     assert info["kernelVersion"] == os.uname().release
     conds = {c["type"]: c for c in st["conditions"]}
     assert conds["Ready"]["status"] == "True" and conds["Ready"]["reason"] == "KubeletReady"
-    for t in ("MemoryPressure", "DiskPressure", "PIDPressure"):
+    for t in ("MemoryPressure", "PIDPressure"):
         assert conds[t]["status"] == "False", conds[t]
+    # Disk pressure is kubelet's nodefs.available<10% on the data dir's file system: the
+    # machine running the tests decides which answer is right.
+    vfs = os.statvfs(node.data_dir)
+    pressure = vfs.f_bavail * vfs.f_frsize < vfs.f_blocks * vfs.f_frsize / 10
+    assert conds["DiskPressure"]["status"] == ("True" if pressure else "False"), conds["DiskPressure"]
     assert {a["type"] for a in st["addresses"]} >= {"InternalIP", "Hostname"}
     assert n["spec"]["podCIDR"] == "10.231.0.0/24"
     # One masquerade rule for every pod of the node, instead of per-pod iptables chains.
