@@ -658,14 +658,18 @@ HttpsServer::~HttpsServer() {
     }
   }
   impl_->workers.join();
-  // Give the sessions a moment to run their shutdown (ending streams runs their close hooks).
-  for (int i = 0; i < 50; ++i) {
+  // Wait for the sessions to run their shutdown (ending streams runs their close hooks) and
+  // to be released: a session outliving the io_context would touch its freed timer service
+  // when destroyed. Handlers holding one (an exec session's WebSocket) see it closed and
+  // let go within milliseconds; the bound only keeps a stuck handler from hanging shutdown.
+  for (int i = 0; i < 1000; ++i) {
     bool any = false;
     {
       std::lock_guard lock(impl_->sessions_mu);
       for (auto& weak : impl_->sessions) any = any || !weak.expired();
     }
     if (!any) break;
+    if (i == 999) log::Warning("api", "connections still held by handlers at shutdown");
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   impl_->ioc.stop();

@@ -80,7 +80,8 @@ void AttachHub::Broadcast(FrameKind kind, std::string_view data) {
       Drop(*c, "attach client is not reading; disconnecting it");
     }
   }
-  Reap();
+  // Dead clients are reaped at the end of HandlePoll, never here: the poll round in progress
+  // still holds pointers to them.
 }
 
 void AttachHub::SendQueued(Client& c) {
