@@ -98,6 +98,8 @@ Result<std::shared_ptr<ssl::context>> MakeContext(const std::string& cert, const
 class Session;
 
 struct HttpsServer::Impl {
+  // Sessions not yet fully destroyed; first, so that it outlives the io_context.
+  std::atomic<int> live_sessions{0};
   HttpsServerOptions options;
   Handler handler;
   net::io_context ioc{options.io_threads};
@@ -123,7 +125,7 @@ struct HttpsServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ssl::context> ctx, HttpsServer::Impl* server)
-      : ctx_(std::move(ctx)), stream_(std::move(socket), *ctx_), server_(server) {}
+      : live_(server), ctx_(std::move(ctx)), stream_(std::move(socket), *ctx_), server_(server) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Handshake(); });
@@ -500,6 +502,13 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Counts the session in the server until the very end of its destruction (declared first:
+  // destroyed last, after stream_, whose destructor still uses the io_context).
+  struct Live {
+    explicit Live(HttpsServer::Impl* s) : server(s) { ++server->live_sessions; }
+    ~Live() { --server->live_sessions; }
+    HttpsServer::Impl* server;
+  } live_;
   std::shared_ptr<ssl::context> ctx_;  // outlives stream_, which refers to it
   beast::ssl_stream<beast::tcp_stream> stream_;
   HttpsServer::Impl* server_;
@@ -663,12 +672,9 @@ HttpsServer::~HttpsServer() {
   // when destroyed. Handlers holding one (an exec session's WebSocket) see it closed and
   // let go within milliseconds; the bound only keeps a stuck handler from hanging shutdown.
   for (int i = 0; i < 1000; ++i) {
-    bool any = false;
-    {
-      std::lock_guard lock(impl_->sessions_mu);
-      for (auto& weak : impl_->sessions) any = any || !weak.expired();
-    }
-    if (!any) break;
+    // Not weak_ptr::expired(): that is true while the last owner is still running the
+    // session's destructor.
+    if (impl_->live_sessions.load() == 0) break;
     if (i == 999) log::Warning("api", "connections still held by handlers at shutdown");
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
