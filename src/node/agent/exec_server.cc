@@ -56,18 +56,9 @@ api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Attach(
     const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) {
   const nlohmann::json* spec = ContainerSpec(request.pod, request.container);
   if (!spec) return AttachContainerNotFound(request);
-  uint64_t key = 0;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return api::ServiceUnavailable("the node agent is stopping");
-    key = ++next_;
-    ++active_;
-  }
-  auto release = [this, key] {
-    std::lock_guard lock(mu_);
-    sessions_.erase(key);
-    if (--active_ == 0) idle_.notify_all();
-  };
+  auto key = Begin();
+  if (!key) return api::ServiceUnavailable("the node agent is stopping");
+  auto release = Releaser(*key);
   Result<ExecTarget> target = resolver_(request.pod, request.container);
   if (!target.ok()) {
     release();
@@ -86,13 +77,7 @@ api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Attach(
     release();
     return api::InternalError("error attaching to container: " + session.status().message());
   }
-  bool stop_now = false;
-  {
-    std::lock_guard lock(mu_);
-    if (!(*session)->ended()) sessions_[key] = *session;
-    stop_now = stopping_;
-  }
-  if (stop_now) (*session)->Cancel();
+  Track(*key, *session, (*session)->ended());
   return std::shared_ptr<api::ExecInput>(std::move(*session));
 }
 
@@ -100,18 +85,9 @@ api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Exec(
     const api::PodExecRequest& request, std::shared_ptr<api::ExecOutput> output) {
   if (request.attach) return Attach(request, std::move(output));
   if (request.command.empty()) return api::BadRequest("you must specify at least one command");
-  uint64_t key = 0;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return api::ServiceUnavailable("the node agent is stopping");
-    key = ++next_;
-    ++active_;  // held from here so Stop waits for a session being started
-  }
-  auto release = [this, key] {
-    std::lock_guard lock(mu_);
-    sessions_.erase(key);
-    if (--active_ == 0) idle_.notify_all();
-  };
+  auto key = Begin();
+  if (!key) return api::ServiceUnavailable("the node agent is stopping");
+  auto release = Releaser(*key);
   Result<ExecTarget> target = resolver_(request.pod, request.container);
   if (!target.ok()) {
     release();
@@ -131,15 +107,34 @@ api::ApiResult<std::shared_ptr<api::ExecInput>> ExecServer::Exec(
     return api::InternalError("error executing command in container: " +
                               session.status().message());
   }
+  Track(*key, *session, (*session)->ended());
+  return std::shared_ptr<api::ExecInput>(std::move(*session));
+}
+
+std::optional<uint64_t> ExecServer::Begin() {
+  std::lock_guard lock(mu_);
+  if (stopping_) return std::nullopt;
+  ++active_;  // held from here so Stop waits for a session being started
+  return ++next_;
+}
+
+std::function<void()> ExecServer::Releaser(uint64_t key) {
+  return [this, key] {
+    std::lock_guard lock(mu_);
+    sessions_.erase(key);
+    if (--active_ == 0) idle_.notify_all();
+  };
+}
+
+void ExecServer::Track(uint64_t key, const std::shared_ptr<api::ExecInput>& session, bool ended) {
   bool stop_now = false;
   {
     std::lock_guard lock(mu_);
     // The session may already have ended (and released its key): only track a live one.
-    if (!(*session)->ended()) sessions_[key] = *session;
+    if (!ended) sessions_[key] = session;
     stop_now = stopping_;
   }
-  if (stop_now) (*session)->Cancel();
-  return std::shared_ptr<api::ExecInput>(std::move(*session));
+  if (stop_now) session->Cancel();
 }
 
 void ExecServer::Stop() {

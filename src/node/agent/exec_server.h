@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -56,6 +57,13 @@ class ExecServer {
  private:
   api::ApiResult<std::shared_ptr<api::ExecInput>> Attach(const api::PodExecRequest& request,
                                                          std::shared_ptr<api::ExecOutput> output);
+  // A session being started counts from here (Stop waits for it); nullopt once stopping.
+  std::optional<uint64_t> Begin();
+  // The session's on_end: forgets it and lets Stop go on when it was the last.
+  std::function<void()> Releaser(uint64_t key);
+  // Remembers a started session for Stop (unless it already `ended`), and cancels it when
+  // Stop began meanwhile.
+  void Track(uint64_t key, const std::shared_ptr<api::ExecInput>& session, bool ended);
 
   const ExecResolver resolver_;
   std::mutex mu_;  // guards everything below
