@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "node/agent/exec_server.h"
+#include "exec_test_support.h"
 #include "runtime/shim/shim_sandbox.h"
 #include "skiff/node/container_logs.h"
 
@@ -25,57 +26,7 @@ using runtime::testing::ShimSandbox;
 
 namespace {
 
-// What a session sent to its client. Catch2 is not thread-safe: nothing here asserts.
-class Output : public api::ExecOutput {
- public:
-  bool Stdout(std::string_view data) override { return Add(&out_, data); }
-  bool Stderr(std::string_view data) override { return Add(&err_, data); }
-  void Finish(int exit_code, const std::string& error) override {
-    std::lock_guard lock(mu_);
-    ++finishes_;
-    exit_code_ = exit_code;
-    error_ = error;
-    cv_.notify_all();
-  }
-  bool WaitFinish(std::chrono::milliseconds timeout = 20s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [this] { return finishes_ > 0; });
-  }
-  bool WaitOut(const std::string& text, bool err = false, std::chrono::milliseconds t = 10s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, t,
-                        [&] { return (err ? err_ : out_).find(text) != std::string::npos; });
-  }
-  std::string out() {
-    std::lock_guard lock(mu_);
-    return out_;
-  }
-  std::string err() {
-    std::lock_guard lock(mu_);
-    return err_;
-  }
-  int finishes() {
-    std::lock_guard lock(mu_);
-    return finishes_;
-  }
-  int exit_code() {
-    std::lock_guard lock(mu_);
-    return exit_code_;
-  }
-
- private:
-  bool Add(std::string* s, std::string_view data) {
-    std::lock_guard lock(mu_);
-    s->append(data);
-    cv_.notify_all();
-    return true;
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string out_, err_, error_;
-  int exit_code_ = -1;
-  int finishes_ = 0;
-};
+using Output = testing::RecordingOutput;
 
 struct Flags {
   bool tty = false;
@@ -98,11 +49,7 @@ struct Container {
     fs::create_directories(attach_dir);
     json config;
     std::ifstream(bundle + "/config.json") >> config;
-    config["mounts"].push_back(
-        {{"destination", "/dev/pts"},
-         {"type", "devpts"},
-         {"source", "devpts"},
-         {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}}});
+    testing::MountDevPts(config);
     config["process"]["terminal"] = flags.tty;
     std::ofstream(bundle + "/config.json") << config.dump(2);
     shim = runtime::testing::StartAndDial(sandbox, id, bundle);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "node/agent/exec_server.h"
+#include "exec_test_support.h"
 #include "runtime/shim/shim_sandbox.h"
 
 namespace fs = std::filesystem;
@@ -20,66 +21,7 @@ using runtime::testing::ShimSandbox;
 
 namespace {
 
-// What a session sent to its client. Catch2 is not thread-safe: nothing here asserts.
-class FakeOutput : public api::ExecOutput {
- public:
-  explicit FakeOutput(bool accept = true) : accept_(accept) {}
-  bool Stdout(std::string_view data) override {
-    std::lock_guard lock(mu_);
-    stdout_.append(data);
-    cv_.notify_all();
-    return accept_;
-  }
-  bool Stderr(std::string_view data) override {
-    std::lock_guard lock(mu_);
-    stderr_.append(data);
-    cv_.notify_all();
-    return accept_;
-  }
-  void Finish(int exit_code, const std::string& error) override {
-    std::lock_guard lock(mu_);
-    ++finishes_;
-    exit_code_ = exit_code;
-    error_ = error;
-    cv_.notify_all();
-  }
-  bool WaitFinish(std::chrono::milliseconds timeout = 20s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [this] { return finishes_ > 0; });
-  }
-  bool WaitStdout(const std::string& text, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return stdout_.find(text) != std::string::npos; });
-  }
-  std::string out() {
-    std::lock_guard lock(mu_);
-    return stdout_;
-  }
-  std::string err() {
-    std::lock_guard lock(mu_);
-    return stderr_;
-  }
-  int exit_code() {
-    std::lock_guard lock(mu_);
-    return exit_code_;
-  }
-  std::string error() {
-    std::lock_guard lock(mu_);
-    return error_;
-  }
-  int finishes() {
-    std::lock_guard lock(mu_);
-    return finishes_;
-  }
-
- private:
-  const bool accept_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string stdout_, stderr_, error_;
-  int exit_code_ = -1;
-  int finishes_ = 0;
-};
+using FakeOutput = testing::RecordingOutput;
 
 // One running busybox container `sleep 600` in its own shim, with /dev/pts for terminals and
 // the tools the tests need; torn down (container, shim, files) by ShimSandbox even when a
@@ -98,11 +40,7 @@ struct Container {
     }
     json config;
     std::ifstream(bundle + "/config.json") >> config;
-    config["mounts"].push_back(
-        {{"destination", "/dev/pts"},
-         {"type", "devpts"},
-         {"source", "devpts"},
-         {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}}});
+    testing::MountDevPts(config);
     config["process"]["env"].push_back("GREETING=hello from the spec");
     config["process"]["cwd"] = "/tmp";
     std::ofstream(bundle + "/config.json") << config.dump(2);
@@ -187,7 +125,7 @@ TEST_CASE("An exec's stdin reaches the process and closing it ends cat") {
   options.stdin = true;
   auto s = StartSession(c, options);
   s.session->Stdin("hello\n");
-  REQUIRE(s.output->WaitStdout("hello\n"));
+  REQUIRE(s.output->WaitOut("hello\n"));
   s.session->Stdin("world\n");
   s.session->StdinClosed();
   REQUIRE(s.output->WaitFinish());
