@@ -162,8 +162,8 @@ void AttachHub::Accept() {
 }
 
 void AttachHub::ReadClient(Client& c) {
-  std::string buf(kClientReadChunk, '\0');
-  const ssize_t n = ::recv(c.fd.get(), buf.data(), buf.size(), MSG_DONTWAIT);
+  read_buf_.resize(kClientReadChunk);
+  const ssize_t n = ::recv(c.fd.get(), read_buf_.data(), read_buf_.size(), MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     c.dead = true;
@@ -172,7 +172,7 @@ void AttachHub::ReadClient(Client& c) {
   auto on_frame = [this, &c](FrameKind kind, std::string_view payload) {
     OnFrame(c, kind, payload);
   };
-  if (!c.decoder.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), on_frame)) {
+  if (!c.decoder.Feed(std::string_view(read_buf_.data(), static_cast<size_t>(n)), on_frame)) {
     log::Warning("log-driver", "attach client broke the protocol; disconnecting it",
                  {{"socket", options_.socket_path}, {"error", c.decoder.error()}});
     c.dead = true;

@@ -80,6 +80,7 @@ class AttachHub {
   UniqueFd listen_;
   UniqueFd stdin_;
   std::string stdin_pending_;
+  std::string read_buf_;  // ReadClient's, kept between reads
   bool close_stdin_ = false;  // close once pending is written
   std::vector<std::unique_ptr<Client>> clients_;
   size_t first_ = 0;             // index of the hub's first pollfd

@@ -35,40 +35,38 @@ std::string ContainerLogPath(const std::string& pod_logs_dir, const std::string&
   return pod_logs_dir + "/" + container + "/" + std::to_string(restart_count) + ".log";
 }
 
-}  // namespace skiff::node
+namespace {
 
-namespace skiff::node {
+// The driver's key/value pairs without attach settings.
+std::vector<std::string> BaseArgs(const std::string& log_path, int64_t max_size, int max_files) {
+  return {std::string(kLogDriverArg), "", "path", log_path, "max-size", std::to_string(max_size),
+          "max-files", std::to_string(max_files)};
+}
+
+// binary://<binary>?k=v&k=v... with the values escaped.
+std::string UriOf(const std::string& skiff_binary, const std::vector<std::string>& args) {
+  std::string uri = "binary://" + Escape(skiff_binary) + "?";
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    uri += (i == 0 ? "" : "&") + args[i] + "=" + Escape(args[i + 1]);
+  }
+  return uri;
+}
+
+}  // namespace
 
 std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
                          int64_t max_size, int max_files) {
-  return "binary://" + Escape(skiff_binary) + "?" + std::string(kLogDriverArg) +
-         "=&path=" + Escape(log_path) + "&max-size=" + std::to_string(max_size) +
-         "&max-files=" + std::to_string(max_files);
+  return UriOf(skiff_binary, BaseArgs(log_path, max_size, max_files));
 }
-
-}  // namespace skiff::node
-
-namespace skiff::node {
 
 std::string LogDriverUri(const std::string& skiff_binary, const std::string& log_path,
                          int64_t max_size, int max_files, const LogDriverAttach& attach) {
-  std::string uri = LogDriverUri(skiff_binary, log_path, max_size, max_files);
-  const std::vector<std::string> args = LogDriverArgs(log_path, max_size, max_files, attach);
-  // The attach pairs follow the four base pairs.
-  for (size_t i = 8; i + 1 < args.size(); i += 2) uri += "&" + args[i] + "=" + Escape(args[i + 1]);
-  return uri;
+  return UriOf(skiff_binary, LogDriverArgs(log_path, max_size, max_files, attach));
 }
 
 std::vector<std::string> LogDriverArgs(const std::string& log_path, int64_t max_size, int max_files,
                                        const LogDriverAttach& attach) {
-  std::vector<std::string> args = {std::string(kLogDriverArg),
-                                   "",
-                                   "path",
-                                   log_path,
-                                   "max-size",
-                                   std::to_string(max_size),
-                                   "max-files",
-                                   std::to_string(max_files)};
+  std::vector<std::string> args = BaseArgs(log_path, max_size, max_files);
   if (!attach.socket.empty()) args.insert(args.end(), {"attach", attach.socket});
   if (!attach.stdin_fifo.empty()) {
     args.insert(args.end(),
