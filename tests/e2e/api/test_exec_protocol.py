@@ -51,6 +51,8 @@ def ns(server):
      "a container name must be specified for pod two, choose one of: [a b]"),
     ("web/exec?command=ls&stdout=true&container=db", 400, "BadRequest",
      "container db is not valid for pod web"),
+    ("web/attach?stdout=true&container=db", 400, "BadRequest",
+     "container db is not valid for pod web"),
     ("unscheduled/exec?command=ls&stdout=true", 400, "BadRequest",
      "pod unscheduled does not have a host assigned"),
     ("done/exec?command=ls&stdout=true", 400, "BadRequest",
