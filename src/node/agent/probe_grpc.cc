@@ -179,7 +179,10 @@ ProbeOutcome RunGrpcHealthCheck(const std::string& host, int port, const std::st
     if (connected <= 0) return {false, connect_failed};
     return {false, "timeout: health rpc did not complete within " + GoDuration(timeout)};
   }
-  if (rc != CURLE_OK) {
+  // A server may answer before it read the whole request and then reset the stream
+  // (RST_STREAM NO_ERROR, as HTTP/2 allows; grpc servers do with a trailers-only answer):
+  // once the grpc-status arrived, the answer is complete whatever curl says of the stream.
+  if (rc != CURLE_OK && answer.grpc_status.empty()) {
     return {false, std::string("error: health rpc probe failed: ") + curl_easy_strerror(rc)};
   }
   long http = 0;
