@@ -36,6 +36,16 @@ TEST_CASE("skiff version prints its version", "[e2e]") {
   CHECK_THAT(r.out, Catch::StartsWith("skiff version v"));
 }
 
+TEST_CASE("skiff starts without mapping libcurl or libarchive", "[e2e]") {
+  // The log driver is this binary started once per container: the libraries only image pulls
+  // and probes use are opened when first used (skiff/common/lazy_library.h), not at start.
+  Process p({kSkiff, "version"}, {"LD_DEBUG=libs"});
+  REQUIRE(p.WaitExit(30s));
+  CHECK(p.exit_code() == 0);
+  CHECK_THAT(p.err(), Catch::Contains("find library=libc.so.6"));  // the trace is there
+  CHECK_THAT(p.err(), !Catch::Contains("libcurl") && !Catch::Contains("libarchive"));
+}
+
 TEST_CASE("skiff --help lists the subcommands", "[e2e]") {
   auto r = Run({kSkiff, "--help"});
   CHECK(r.exit_code == 0);
