@@ -1,6 +1,7 @@
 #include "skiff/common/file_util.h"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,42 +33,73 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode) {
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("cannot create", tmp);
+namespace {
+
+// Creates or truncates `file` and fills it with `data` and exactly `mode` (the umask may have
+// narrowed the one given to open(2)), fsynced when `sync`. The file is removed on failure.
+Status FillFile(const std::string& file, const std::string& data, mode_t mode, bool sync) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot create", file);
+  Status failed = Status::Ok();
   const char* p = data.data();
   size_t left = data.size();
-  while (left > 0) {
+  while (left > 0 && failed.ok()) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      Status s = Errno("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
+      failed = Errno("cannot write", file);
+      break;
     }
     p += n;
     left -= static_cast<size_t>(n);
   }
-  // The umask may have narrowed the mode given to open(2); set it exactly.
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    Status s = Errno("cannot sync", tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return s;
+  if (failed.ok() && (::fchmod(fd, mode) != 0 || (sync && ::fsync(fd) != 0))) {
+    failed = Errno("cannot sync", file);
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = Errno("cannot rename into place", path);
-    ::unlink(tmp.c_str());
-    return s;
-  }
+  if (!failed.ok()) ::unlink(file.c_str());
+  return failed;
+}
+
+// Makes a rename in the directory of `path` durable.
+void SyncDirOf(const std::string& path) {
   int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
   }
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode,
+                       Durability durability) {
+  const bool sync = durability == Durability::kPowerLoss;
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  if (Status s = FillFile(tmp, data, mode, sync); !s.ok()) return s;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Status s = Errno("cannot rename into place", path);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  if (sync) SyncDirOf(path);
+  return Status::Ok();
+}
+
+Status RewriteFileAtomic(const std::string& path, const std::string& data, mode_t mode,
+                         Durability durability) {
+  const bool sync = durability == Durability::kPowerLoss;
+  const std::string spare = path + ".spare";
+  if (Status s = FillFile(spare, data, mode, sync); !s.ok()) return s;
+  if (::renameat2(AT_FDCWD, spare.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) {
+    // ENOENT: the first write, nothing to exchange with; EINVAL: the filesystem cannot.
+    if ((errno != ENOENT && errno != EINVAL) || ::rename(spare.c_str(), path.c_str()) != 0) {
+      Status s = Errno("cannot rename into place", path);
+      ::unlink(spare.c_str());
+      return s;
+    }
+  }
+  if (sync) SyncDirOf(path);
   return Status::Ok();
 }
 
@@ -93,11 +125,18 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Status MakeDirs(const std::string& path, mode_t mode) {
   if (path.empty()) return InvalidArgumentError("empty directory path");
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    std::string part = path.substr(0, pos);
-    if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST) {
-      return Errno("cannot create directory", part);
+  // Usually the parent exists (or the whole path does): one mkdir. Only a missing parent
+  // costs a walk up, and each level is created on the way back down.
+  if (::mkdir(path.c_str(), mode) != 0) {
+    if (errno == ENOENT) {
+      const std::string parent = DirName(path);
+      if (parent.size() >= path.size()) return Errno("cannot create directory", path);
+      if (Status s = MakeDirs(parent, mode); !s.ok()) return s;
+      if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+        return Errno("cannot create directory", path);
+      }
+    } else if (errno != EEXIST) {
+      return Errno("cannot create directory", path);
     }
   }
   struct stat st {};

@@ -114,7 +114,7 @@ Result<PodRecord> RecordFromJson(const json& j) {
 }
 
 Status SaveRecord(const std::string& pod_dir, const PodRecord& r) {
-  return WriteFileAtomic(pod_dir + "/record.json", RecordToJson(r).dump(1), 0600);
+  return RewriteFileAtomic(pod_dir + "/record.json", RecordToJson(r).dump(1), 0600);
 }
 
 Result<PodRecord> LoadRecord(const std::string& pod_dir) {

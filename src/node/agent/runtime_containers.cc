@@ -144,7 +144,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
     return failure;
   }
   const std::string termination_file = pod_dir + "/termination/" + id;
-  if (Status s = WriteFileAtomic(termination_file, "", 0666); !s.ok()) {
+  if (Status s = WriteFileAtomic(termination_file, "", 0666, kRebuilt); !s.ok()) {
     cleanup();
     failure.reason = "CreateContainerError";
     failure.message = s.message();
@@ -183,7 +183,7 @@ std::optional<StartFailure> RuntimeImpl::StartContainer(const json& pod, const j
     events(field_path, "Warning", "Failed", "Error: " + failure.message);
     return failure;
   }
-  if (Status s = WriteFileAtomic(bundle + "/config.json", spec->dump(), 0600); !s.ok()) {
+  if (Status s = WriteFileAtomic(bundle + "/config.json", spec->dump(), 0600, kRebuilt); !s.ok()) {
     cleanup();
     failure.reason = "CreateContainerError";
     failure.message = s.message();

@@ -22,6 +22,7 @@
 #include "storage_eviction.h"
 #include "skiff/node/pod_context.h"
 #include "skiff/client/client.h"
+#include "skiff/common/file_util.h"
 #include "skiff/net/cni.h"
 #include "skiff/net/netns.h"
 #include "skiff/node/agent_config.h"
@@ -33,6 +34,11 @@ namespace skiff::node {
 
 // The shim namespace of every pod (runc keeps its state under /run/containerd/runc/skiff).
 inline constexpr char kShimNamespace[] = "skiff";
+
+// How a pod's generated files (/etc/hosts, resolv.conf, hostname, termination files) and its
+// container bundles are written: nothing they describe outlives a power cut, and they are
+// written again when the sandbox or container is made again, so they skip the fsyncs.
+inline constexpr Durability kRebuilt = Durability::kProcessCrash;
 
 class RuntimeImpl : public PodRuntime {
  public:

@@ -239,11 +239,12 @@ Status RuntimeImpl::CreateSandbox(const json& pod, PodRecord* record) {
   } else if (auto host_hosts = ReadFile("/etc/hosts"); host_hosts.ok()) {
     hosts = *host_hosts;
   }
-  if (Status s = WriteFileAtomic(dir + "/hosts", hosts, 0644); !s.ok()) return s;
+  if (Status s = WriteFileAtomic(dir + "/hosts", hosts, 0644, kRebuilt); !s.ok()) return s;
   auto resolv = PodResolvConf(pod, {config_.cluster_dns, config_.cluster_domain, HostResolvConf()});
   if (!resolv.ok()) return resolv.status();
-  if (Status s = WriteFileAtomic(dir + "/resolv.conf", *resolv, 0644); !s.ok()) return s;
-  if (Status s = WriteFileAtomic(dir + "/hostname", (host_network ? config_.hostname : hostname) + "\n", 0644);
+  if (Status s = WriteFileAtomic(dir + "/resolv.conf", *resolv, 0644, kRebuilt); !s.ok()) return s;
+  if (Status s = WriteFileAtomic(dir + "/hostname", (host_network ? config_.hostname : hostname) + "\n", 0644,
+                                 kRebuilt);
       !s.ok()) {
     return s;
   }
@@ -300,7 +301,7 @@ Result<std::shared_ptr<runtime::ShimClient>> RuntimeImpl::Shim(const PodRecord& 
   // pod's directory is no container, so it gets a spec with nothing but a version.
   if (start && access((launch.bundle + "/config.json").c_str(), F_OK) != 0) {
     if (Status s = WriteFileAtomic(launch.bundle + "/config.json",
-                                   R"({"ociVersion":"1.0.2","annotations":{}})", 0600);
+                                   R"({"ociVersion":"1.0.2","annotations":{}})", 0600, kRebuilt);
         !s.ok()) {
       return s;
     }
