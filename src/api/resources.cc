@@ -129,6 +129,13 @@ json WithoutResourceVersion(json obj) {
 Resources::Resources(store::Store& store, const apis::Registry& registry)
     : store_(store), registry_(registry) {}
 
+ApiResult<store::LeaseId> Resources::LeaseFor(const apis::ResourceType& st) {
+  if (!event_leases_ || !st.group.empty() || st.resource != "events") return store::LeaseId{0};
+  auto lease = event_leases_->Acquire();
+  if (!lease.ok()) return FromStatus(lease.status(), &st, "");
+  return *lease;
+}
+
 const apis::ResourceType& Resources::StorageType(const apis::ResourceType& rt) const {
   if (apis::IsStorageVersion(rt.group, rt.version, rt.resource)) return rt;
   const apis::StorageVersion sv = apis::StorageOf(rt.group, rt.version, rt.resource);
@@ -336,7 +343,9 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
     auto allocated = services_.Allocate(store_, rt, obj);
     if (!allocated.ok()) return allocated.error();
   }
-  auto kv = store_.Create(StorageKey(rt, ns, name), EncodeForStore(obj));
+  auto lease = LeaseFor(st);
+  if (!lease.ok()) return lease.error();
+  auto kv = store_.Create(StorageKey(rt, ns, name), EncodeForStore(obj), *lease);
   if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
   obj["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
   return Served(rt, st, std::move(obj));
@@ -425,7 +434,9 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
     return Served(rt, st, old);  // nothing changed
   }
   if (options.dry_run) return Served(rt, st, std::move(s));
-  auto kv = store_.Update(key, EncodeForStore(s), old_rev);
+  auto lease = LeaseFor(st);
+  if (!lease.ok()) return lease.error();
+  auto kv = store_.Update(key, EncodeForStore(s), old_rev, *lease);
   if (!kv.ok()) return FromStatus(kv.status(), &rt, name);
   s["metadata"]["resourceVersion"] = std::to_string(kv->mod_revision);
   return Served(rt, st, std::move(s));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api_error.h"
+#include "lease_manager.h"
 #include "object_util.h"
 #include "service_alloc.h"
 #include "skiff/apis/registry.h"
@@ -77,6 +78,9 @@ class Resources {
   store::Store& store() { return store_; }
   // Enables ClusterIP and nodePort allocation for Services from this range.
   void SetServiceCidr(const std::string& cidr) { services_.SetServiceCidr(cidr); }
+  // Events (core and events.k8s.io) are deleted this long after their last write
+  // (kube-apiserver's --event-ttl). Unset: they are kept until deleted. Call before use.
+  void SetEventTtl(std::chrono::seconds ttl) { event_leases_.emplace(store_, ttl); }
   const apis::Registry& registry() const { return registry_; }
 
   ApiResult<json> Get(const apis::ResourceType& rt, const std::string& ns, const std::string& name);
@@ -120,10 +124,14 @@ class Resources {
   ApiResult<bool> CheckNamespaceAccepts(const apis::ResourceType& rt, const std::string& ns);
   // The type rt's objects are stored as (apis::StorageOf); rt itself for most resources.
   const apis::ResourceType& StorageType(const apis::ResourceType& rt) const;
+  // The lease a write of an object of storage type `st` attaches it to: 0 (none) except for
+  // Events when SetEventTtl was called.
+  ApiResult<store::LeaseId> LeaseFor(const apis::ResourceType& st);
 
   store::Store& store_;
   const apis::Registry& registry_;
   ServiceAllocator services_;
+  std::optional<LeaseManager> event_leases_;
 };
 
 }  // namespace skiff::api

@@ -101,6 +101,14 @@ Status SetCompactInterval(O& o, std::string_view v) {
   return Status::Ok();
 }
 
+Status SetEventTtl(O& o, std::string_view v) {
+  Result<std::chrono::nanoseconds> d = ParseDuration(v);
+  if (!d.ok()) return d.status();
+  if (*d < std::chrono::seconds(1)) return InvalidArgumentError("must be at least 1s");
+  o.event_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return Status::Ok();
+}
+
 std::string JoinComma(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ",") + s;
@@ -189,6 +197,11 @@ constexpr FlagDef<O> kServerFlags[] = {
      .usage = "how often the store drops old revisions, e.g. 30s, 5m, 1h (at least 1s)",
      .set = SetCompactInterval,
      .show = [](const O& o) { return FormatDuration(o.compact_interval); }},
+    {.name = "event-ttl",
+     .value_name = "DURATION",
+     .usage = "how long Events are kept after their last change, e.g. 30m, 1h (at least 1s)",
+     .set = SetEventTtl,
+     .show = [](const O& o) { return FormatDuration(o.event_ttl); }},
     LogLevelFlag<O>(),
 };
 

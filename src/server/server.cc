@@ -117,6 +117,7 @@ int Run(const cli::ServerOptions& options) {
 
   api::Resources resources(**store, apis::Registry::Builtin());
   resources.SetServiceCidr(options.service_cidr);
+  resources.SetEventTtl(options.event_ttl);
   if (Status s = EnsureBootstrapObjects(resources, options); !s.ok()) {
     return Fail("cannot create the cluster's bootstrap objects", s);
   }

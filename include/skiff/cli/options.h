@@ -75,6 +75,8 @@ struct ServerOptions {
   log::Level log_level = log::Level::kInfo;
   // --compact-interval: how often the store compacts; at least 1s.
   std::chrono::milliseconds compact_interval = std::chrono::minutes(5);
+  // --event-ttl: how long Events are kept after their last change; at least 1s.
+  std::chrono::seconds event_ttl = std::chrono::hours(1);
 };
 
 // The settings of `skiff agent` (joining a server; the agent itself is not built yet).

@@ -8,8 +8,7 @@
 #include "api/resources.h"
 #include "api/watch.h"
 #include "skiff/apis/conversion.h"
-#include "skiff/store/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "store_api.h"
 
 using nlohmann::json;
 using skiff::api::ApiResult;
@@ -18,42 +17,14 @@ using skiff::apis::ResourceType;
 
 namespace {
 
-template <class T>
-T Ok(ApiResult<T> r) {
-  INFO((r.ok() ? std::string() : r.error().message));
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+using skiff::testing::Ok;
 
-// A store in a temporary directory, Resources over it and the namespace "default".
-struct Api {
-  skiff::testing::TempDir dir;
-  std::unique_ptr<skiff::store::Store> store;
-  std::unique_ptr<Resources> res;
-  const skiff::apis::Registry& reg = skiff::apis::Registry::Builtin();
+// The store, Resources and the resource types these tests serve objects as.
+struct Api : skiff::testing::StoreApi {
   const ResourceType& hpa_v1 = *reg.Find("autoscaling", "v1", "horizontalpodautoscalers");
   const ResourceType& hpa_v2 = *reg.Find("autoscaling", "v2", "horizontalpodautoscalers");
   const ResourceType& core_events = *reg.Find("", "v1", "events");
   const ResourceType& events_v1 = *reg.Find("events.k8s.io", "v1", "events");
-
-  Api() {
-    skiff::store::SqliteStoreOptions o;
-    o.path = dir / "state.db";
-    o.compact_interval = std::chrono::milliseconds(0);
-    auto s = skiff::store::OpenSqliteStore(o);
-    REQUIRE(s.ok());
-    store = std::move(s).value();
-    res = std::make_unique<Resources>(*store, reg);
-    Ok(res->Create(*reg.Find("", "v1", "namespaces"), "", {{"metadata", {{"name", "default"}}}}, {},
-                   nullptr));
-  }
-
-  // The stored bytes of an object, as JSON.
-  json Raw(const std::string& key) {
-    auto kv = store->Get(key);
-    REQUIRE(kv.ok());
-    return json::parse(kv->value);
-  }
 };
 
 json HpaV2(const std::string& name) {

@@ -148,6 +148,7 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"cni-bridge", {"br-pods", "br-pods"}},
       {"private-registry", {"/srv/registries.yaml", "/srv/registries.yaml"}},
       {"compact-interval", {"1h30m", "1h30m"}},
+      {"event-ttl", {"90m", "1h30m"}},
       {"log-level", {"debug", "debug"}},
   };
   auto flags = skiff::cli::ServerFlagSet();
@@ -162,6 +163,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
   }
   ServerOptions o = MustParse({"--compact-interval", "30s", "--https-listen-port", "1"}, env);
   CHECK(o.compact_interval == 30s);
+  CHECK(o.event_ttl == 1h);  // kube-apiserver's default
+  CHECK(MustParse({"--event-ttl", "10m"}, env).event_ttl == 10min);
   CHECK(o.https_listen_port == 1);
   CHECK(MustParse({"--datastore-endpoint", "http://etcd:2379"}, env).datastore_endpoint ==
         std::vector<std::string>{"http://etcd:2379"});
@@ -245,6 +248,8 @@ TEST_CASE("bad server values name the flag, the value and the reason", "[cli]") 
         "5m or 1h)");
   CHECK(ErrorOf({"--compact-interval", "500ms"}, env) ==
         "invalid value \"500ms\" for flag --compact-interval: must be at least 1s");
+  CHECK(ErrorOf({"--event-ttl", "0s"}, env) ==
+        "invalid value \"0s\" for flag --event-ttl: must be at least 1s");
   CHECK(ErrorOf({"--token", "a", "--token-file", "/t"}, env) ==
         "only one of --token (from the command line) and --token-file (from the command line) "
         "may be set");
