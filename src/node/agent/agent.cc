@@ -3,7 +3,7 @@
 #include <functional>
 #include <unistd.h>
 
-#include "event_recorder.h"
+#include "events/event_recorder.h"
 #include "image_gc.h"
 #include "log_server.h"
 #include "pod_io_impl.h"
@@ -44,7 +44,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<runtime::ImageStore> images_;
   std::unique_ptr<runtime::Puller> puller_;
   std::unique_ptr<net::CniNetwork> cni_;
-  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<events::EventRecorder> events_;
   std::unique_ptr<RuntimeImpl> runtime_;
   std::unique_ptr<Prober> prober_;
   std::unique_ptr<PodWorker> worker_;
@@ -102,7 +102,8 @@ Status AgentImpl::Init() {
   if (!network.ok()) return network.status();
   cni_ = std::move(*network);
 
-  events_ = std::make_unique<EventRecorder>(client_, config_.node_name);
+  events_ = std::make_unique<events::EventRecorder>(
+      client_, events::Source{"kubelet", config_.node_name});
   const std::string socket = EventSocketPath(state);
   runtime_ = std::make_unique<RuntimeImpl>(config_, client_, *images_, *puller_, *cni_, socket);
   // A shim that dies is noticed at once, not at the pod's next resync.

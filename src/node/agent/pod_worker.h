@@ -26,7 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "event_recorder.h"
+#include "events/event_recorder.h"
 #include "pod_runtime.h"
 #include "prober.h"
 #include "skiff/client/client.h"
@@ -44,7 +44,7 @@ struct SyncResult {
 class PodWorker {
  public:
   // `exec` runs exec lifecycle hooks (empty: they fail).
-  PodWorker(client::Client& client, PodRuntime& runtime, EventRecorder& events, Prober& prober,
+  PodWorker(client::Client& client, PodRuntime& runtime, events::EventRecorder& events, Prober& prober,
             ContainerExec exec, const AgentConfig& config)
       : client_(client), runtime_(runtime), events_(events), prober_(prober),
         exec_(std::move(exec)), config_(config) {}
@@ -86,7 +86,7 @@ class PodWorker {
 
   client::Client& client_;
   PodRuntime& runtime_;
-  EventRecorder& events_;
+  events::EventRecorder& events_;
   Prober& prober_;
   const ContainerExec exec_;
   const AgentConfig& config_;

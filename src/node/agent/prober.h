@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "event_recorder.h"
+#include "events/event_recorder.h"
 #include "pod_record.h"
 #include "probe_actions.h"
 
@@ -45,7 +45,7 @@ class Prober {
     ContainerExec exec;
     // Something the pod worker must act on changed for this pod.
     std::function<void(const std::string& uid)> poke;
-    EventRecorder* events = nullptr;  // Unhealthy events; null: none
+    events::EventRecorder* events = nullptr;  // Unhealthy events; null: none
   };
   explicit Prober(Hooks hooks, int threads = 4);
   ~Prober();
