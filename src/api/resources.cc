@@ -418,8 +418,10 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
   if (TracksGeneration(st) && subresource.empty() && SpecChanged(s, old)) {
     s["metadata"]["generation"] = old_meta.value("generation", int64_t{0}) + 1;
   }
-  apis::FieldErrors errs =
-      subresource == "status" ? ValidateStatusUpdate(rt, s, old) : ValidateUpdate(rt, s, old);
+  // A binding is checked by BindPod: its change to spec.nodeName is what pod updates forbid.
+  apis::FieldErrors errs = subresource == "binding"  ? apis::FieldErrors{}
+                           : subresource == "status" ? ValidateStatusUpdate(rt, s, old)
+                                                     : ValidateUpdate(rt, s, old);
   if (!errs.empty()) return Invalid(rt, name, errs);
   const std::string key = StorageKey(rt, ns, name);
   // An object being deleted goes once its last finalizer is removed.

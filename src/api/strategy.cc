@@ -18,6 +18,8 @@ void PrepareForCreate(const apis::ResourceType& rt, json& obj) {
 void PrepareForUpdate(const apis::ResourceType& rt, const std::string& subresource, json& obj,
                       const json& old) {
   if (subresource.empty()) apis::PrepareForUpdate(rt.group, rt.kind, obj, old);
+  // pods/binding (BindPod) sets spec.nodeName, annotations and a status condition at once.
+  if (subresource == "binding") return;
   if (!rt.has_status) return;
   if (subresource == "status") {
     // Only the status changes; metadata and spec stay as they were.

@@ -16,7 +16,8 @@ bool TracksGeneration(const apis::ResourceType& rt);
 void PrepareForCreate(const apis::ResourceType& rt, nlohmann::json& obj);
 
 // For an update of the main resource (or its finalize subresource), keeps the old status; for
-// the status subresource, keeps everything but the status.
+// the status subresource, keeps everything but the status; a pods/binding ("binding") keeps
+// all it was given.
 void PrepareForUpdate(const apis::ResourceType& rt, const std::string& subresource,
                       nlohmann::json& obj, const nlohmann::json& old);
 

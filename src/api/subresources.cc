@@ -87,6 +87,26 @@ ApiResult<json> PatchScale(Resources& res, const apis::ResourceType& rt, const s
   return SetReplicas(res, rt, ns, name, *patched);
 }
 
+namespace {
+
+// PodScheduled=True, with a new lastTransitionTime when it was not True before.
+void SetPodScheduled(json& pod) {
+  json& conditions = pod["status"]["conditions"];
+  if (!conditions.is_array()) conditions = json::array();
+  for (json& c : conditions) {
+    if (c.value("type", "") != "PodScheduled") continue;
+    if (c.value("status", "") != "True") {
+      c = {{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr},
+           {"lastTransitionTime", NowRfc3339()}};
+    }
+    return;
+  }
+  conditions.push_back({{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr},
+                        {"lastTransitionTime", NowRfc3339()}});
+}
+
+}  // namespace
+
 ApiResult<json> BindPod(Resources& res, const std::string& ns, const std::string& pod_name,
                         const json& binding) {
   const apis::ResourceType& pods = *res.registry().Find("", "v1", "pods");
@@ -99,16 +119,23 @@ ApiResult<json> BindPod(Resources& res, const std::string& ns, const std::string
     return Invalid(pods, pod_name,
                    {apis::FieldError::NotSupported("target.kind", kind, {"Node"})});
   }
-  auto bound = res.GuaranteedUpdate(pods, ns, pod_name, "", [&](json pod) -> ApiResult<json> {
+  apis::ResourceType binding_rt = pods;  // conflicts name "pods/binding", as Kubernetes does
+  binding_rt.resource = "pods/binding";
+  auto bound = res.GuaranteedUpdate(pods, ns, pod_name, "binding", [&](json pod) -> ApiResult<json> {
     if (Find(pod, {"metadata", "deletionTimestamp"})) {
-      return Conflict(pods, pod_name, "pod " + pod_name + " is being deleted, cannot be assigned to a host");
+      return Conflict(binding_rt, pod_name, "pod " + pod_name + " is being deleted, cannot be assigned to a host");
     }
     const std::string current = GetString(pod, {"spec", "nodeName"});
     if (!current.empty()) {
-      return Conflict(pods, pod_name,
+      return Conflict(binding_rt, pod_name,
                       "pod " + pod_name + " is already assigned to node \"" + current + "\"");
     }
     pod["spec"]["nodeName"] = node;
+    // As kube-apiserver: the binding's annotations go onto the pod, and the pod is scheduled.
+    if (const json* notes = Find(binding, {"metadata", "annotations"}); notes && notes->is_object()) {
+      for (const auto& [k, v] : notes->items()) pod["metadata"]["annotations"][k] = v;
+    }
+    SetPodScheduled(pod);
     return pod;
   });
   if (!bound.ok()) return bound.error();
