@@ -120,6 +120,31 @@ Result<json> DecodeStored(const store::KeyValue& kv, const apis::ResourceType& r
   return obj;
 }
 
+Result<DecodedEvent> DecodeEvent(const store::Event& e, const apis::ResourceType& rt) {
+  auto obj = DecodeStored(e.kv, rt);
+  if (!obj.ok()) return obj.status();
+  DecodedEvent out;
+  if (e.type == store::Event::Type::kDelete) {
+    out.type = WatchEventType::kDeleted;
+  } else {
+    out.type = e.created() ? WatchEventType::kAdded : WatchEventType::kModified;
+  }
+  out.object = std::move(obj).value();
+  return out;
+}
+
+const char* WatchEventTypeName(WatchEventType type) {
+  switch (type) {
+    case WatchEventType::kAdded:
+      return "ADDED";
+    case WatchEventType::kModified:
+      return "MODIFIED";
+    case WatchEventType::kDeleted:
+      return "DELETED";
+  }
+  return "MODIFIED";
+}
+
 Result<json> ConvertTo(const apis::ResourceType& rt, json obj) {
   auto converted = apis::ConvertVersion(std::move(obj), rt.kind, rt.api_version());
   if (!converted.ok()) return InternalError(converted.status().message());

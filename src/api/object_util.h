@@ -38,6 +38,17 @@ std::string StorageKey(const apis::ResourceType& rt, const std::string& ns,
 // key's revision. Bytes that are not a JSON object are kCorrupt; a stored apiVersion that
 // cannot be converted is taken to be the storage version.
 Result<json> DecodeStored(const store::KeyValue& kv, const apis::ResourceType& rt);
+// How a watch reports one store change when no selector filters it: a delete is DELETED
+// (with the last state before it, resourceVersion = the delete's revision), a put that brought
+// the key into existence ADDED, any other put MODIFIED.
+enum class WatchEventType { kAdded, kModified, kDeleted };
+struct DecodedEvent {
+  WatchEventType type = WatchEventType::kAdded;
+  json object;  // as DecodeStored serves it
+};
+Result<DecodedEvent> DecodeEvent(const store::Event& e, const apis::ResourceType& rt);
+// "ADDED", "MODIFIED", "DELETED": the type as a watch stream spells it.
+const char* WatchEventTypeName(WatchEventType type);
 // `obj` (any served version of rt's kind, per its apiVersion) in rt's version, relabelled.
 // InternalError when the kind has no conversion between the two versions.
 Result<json> ConvertTo(const apis::ResourceType& rt, json obj);

@@ -109,30 +109,27 @@ class WatchSession : public std::enable_shared_from_this<WatchSession> {
  private:
   void Deliver(const store::Event& e) {
     revision_ = e.revision();
-    auto obj = DecodeStored(e.kv, rt_);
-    if (!obj.ok()) return;
-    const bool matches = filter_.Matches(*obj);
+    auto decoded = DecodeEvent(e, rt_);
+    if (!decoded.ok()) return;
+    json& obj = decoded->object;
     if (filter_.everything()) {
-      if (e.type == store::Event::Type::kDelete) {
-        Send("DELETED", std::move(obj).value());
-      } else {
-        Send(e.created() ? "ADDED" : "MODIFIED", std::move(obj).value());
-      }
+      Send(WatchEventTypeName(decoded->type), std::move(obj));
       return;
     }
     // With selectors, an object entering or leaving the selection is ADDED or DELETED.
+    const bool matches = filter_.Matches(obj);
     const bool was_visible = visible_.count(e.kv.key) > 0;
-    if (e.type == store::Event::Type::kDelete) {
+    if (decoded->type == WatchEventType::kDeleted) {
       if (was_visible) {
         visible_.erase(e.kv.key);
-        Send("DELETED", std::move(obj).value());
+        Send("DELETED", std::move(obj));
       }
     } else if (matches) {
       visible_.insert(e.kv.key);
-      Send(was_visible ? "MODIFIED" : "ADDED", std::move(obj).value());
+      Send(was_visible ? "MODIFIED" : "ADDED", std::move(obj));
     } else if (was_visible) {
       visible_.erase(e.kv.key);
-      Send("DELETED", std::move(obj).value());
+      Send("DELETED", std::move(obj));
     }
   }
 

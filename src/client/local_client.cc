@@ -1,7 +1,11 @@
 #include "local_client.h"
 
 #include <atomic>
+#include <charconv>
 #include <thread>
+
+#include "api/subresources.h"
+#include "local_watch.h"
 
 namespace skiff::client {
 namespace {
@@ -134,6 +138,18 @@ Result<json> LocalClient::MergePatch(const Resource& r, const std::string& ns,
                                   subresource, AgentWrite(), nullptr));
 }
 
+Result<json> LocalClient::CreateSubresource(const Resource& r, const std::string& ns,
+                                            const std::string& name, const std::string& subresource,
+                                            const json& obj) {
+  if (r.group.empty() && r.resource == "pods" && subresource == "binding") {
+    auto res = api::BindPod(resources_, ns, name, obj);
+    if (!res.ok()) return StatusFromApiError(res.error());
+    return std::move(res).value();
+  }
+  return InvalidArgumentError("the in-process client cannot create " + r.resource + "/" +
+                              subresource);
+}
+
 Status LocalClient::Delete(const Resource& r, const std::string& ns, const std::string& name,
                            const DeleteOptions& options) {
   auto rt = Find(r);
@@ -153,6 +169,35 @@ Result<std::unique_ptr<Subscription>> LocalClient::Subscribe(const Resource& r,
   if (!rt.ok()) return rt.status();
   return std::unique_ptr<Subscription>(std::make_unique<LocalSubscription>(
       resources_.store(), api::StoragePrefix(**rt, ns), std::move(changed)));
+}
+
+Result<std::unique_ptr<Subscription>> LocalClient::Watch(
+    const Resource& r, const std::string& ns, const std::string& resource_version,
+    std::function<void(std::vector<WatchEvent>&)> events, std::function<void(Status)> closed) {
+  auto rt = Find(r);
+  if (!rt.ok()) return rt.status();
+  store::WatchOptions o;
+  o.prefix = api::StoragePrefix(**rt, ns);
+  if (!resource_version.empty()) {
+    store::Revision after = 0;
+    const char* end = resource_version.data() + resource_version.size();
+    auto [ptr, ec] = std::from_chars(resource_version.data(), end, after);
+    if (ec != std::errc() || ptr != end || after < 0) {
+      return InvalidArgumentError("invalid resourceVersion \"" + resource_version + "\"");
+    }
+    o.after = after;
+  }
+  store::Store& store = resources_.store();
+  auto watcher = store.Watch(std::move(o));
+  if (!watcher.ok()) {
+    if (watcher.status().code() == Code::kGone) {
+      // kube-apiserver's words for a compacted start.
+      return GoneError("too old resource version: " + resource_version + " (" +
+                       std::to_string(store.CompactRevision()) + ")");
+    }
+    return watcher.status();
+  }
+  return StartLocalWatch(std::move(watcher).value(), **rt, std::move(events), std::move(closed));
 }
 
 }  // namespace skiff::client

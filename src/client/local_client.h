@@ -22,10 +22,16 @@ class LocalClient : public Client {
                       const std::string& subresource) override;
   Result<json> MergePatch(const Resource& r, const std::string& ns, const std::string& name,
                           const json& patch, const std::string& subresource) override;
+  Result<json> CreateSubresource(const Resource& r, const std::string& ns, const std::string& name,
+                                 const std::string& subresource, const json& obj) override;
   Status Delete(const Resource& r, const std::string& ns, const std::string& name,
                 const DeleteOptions& options) override;
   Result<std::unique_ptr<Subscription>> Subscribe(const Resource& r, const std::string& ns,
                                                   std::function<void()> changed) override;
+  Result<std::unique_ptr<Subscription>> Watch(const Resource& r, const std::string& ns,
+                                              const std::string& resource_version,
+                                              std::function<void(std::vector<WatchEvent>&)> events,
+                                              std::function<void(Status)> closed) override;
 
  private:
   Result<const apis::ResourceType*> Find(const Resource& r) const;

@@ -2,7 +2,9 @@
 
 namespace skiff {
 
-WorkQueue::WorkQueue() { timer_ = std::thread([this] { TimerLoop(); }); }
+WorkQueue::WorkQueue(WorkQueueOptions options) : options_(options) {
+  timer_ = std::thread([this] { TimerLoop(); });
+}
 
 WorkQueue::~WorkQueue() {
   ShutDown();
@@ -22,12 +24,52 @@ void WorkQueue::Add(const std::string& key) {
   AddLocked(key);
 }
 
-void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
-  if (delay.count() <= 0) return Add(key);
-  std::lock_guard lock(mu_);
+void WorkQueue::AddAfterLocked(const std::string& key, std::chrono::milliseconds delay) {
   if (shutting_down_) return;
-  delayed_.emplace(std::chrono::steady_clock::now() + delay, key);
+  if (delay.count() <= 0) return AddLocked(key);
+  const Clock::time_point at = Clock::now() + delay;
+  auto it = waiting_.find(key);
+  if (it != waiting_.end()) {
+    if (it->second->first <= at) return;  // already due sooner
+    delayed_.erase(it->second);
+    it->second = delayed_.emplace(at, key);
+  } else {
+    waiting_.emplace(key, delayed_.emplace(at, key));
+  }
   timer_cv_.notify_one();
+}
+
+void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  AddAfterLocked(key, delay);
+}
+
+std::chrono::milliseconds WorkQueue::AddRateLimited(const std::string& key) {
+  std::lock_guard lock(mu_);
+  const int exp = failures_[key]++;
+  // base * 2^exp, computed so that large counts saturate at the cap instead of overflowing.
+  std::chrono::milliseconds delay = options_.max_delay;
+  if (exp < 62) {
+    const int64_t base = options_.base_delay.count();
+    const int64_t factor = int64_t{1} << exp;
+    if (base == 0 || base <= options_.max_delay.count() / factor) {
+      delay = std::chrono::milliseconds(base * factor);
+    }
+  }
+  if (delay > options_.max_delay) delay = options_.max_delay;
+  AddAfterLocked(key, delay);
+  return delay;
+}
+
+void WorkQueue::Forget(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+int WorkQueue::NumRequeues(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  return it == failures_.end() ? 0 : it->second;
 }
 
 std::optional<std::string> WorkQueue::Get() {
@@ -72,11 +114,12 @@ void WorkQueue::TimerLoop() {
       continue;
     }
     auto first = delayed_.begin();
-    if (first->first > std::chrono::steady_clock::now()) {
+    if (first->first > Clock::now()) {
       timer_cv_.wait_until(lock, first->first);
       continue;
     }
-    std::string key = first->second;
+    std::string key = std::move(first->second);
+    waiting_.erase(key);
     delayed_.erase(first);
     AddLocked(key);
   }

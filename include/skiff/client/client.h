@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,16 @@ struct Selectors {
   std::string fields;  // field selector text, "" = everything
 };
 
+// One change seen by Client::Watch.
+struct WatchEvent {
+  enum class Type { kAdded, kModified, kDeleted };
+  Type type = Type::kAdded;
+  // The object as the API serves it in the watched resource's version, metadata.resourceVersion
+  // set. For kDeleted: the last state before the delete, with resourceVersion = the revision of
+  // the delete.
+  json object;
+};
+
 // Stops the subscription it came from when destroyed (and waits for a running callback).
 class Subscription {
  public:
@@ -63,6 +74,11 @@ class Client {
   virtual Result<json> MergePatch(const Resource& r, const std::string& ns,
                                   const std::string& name, const json& patch,
                                   const std::string& subresource = "") = 0;
+  // A POST of obj to a subresource that takes one: "binding" of pods (obj a v1 Binding).
+  // kInvalidArgument for other subresources.
+  virtual Result<json> CreateSubresource(const Resource& r, const std::string& ns,
+                                         const std::string& name, const std::string& subresource,
+                                         const json& obj) = 0;
   struct DeleteOptions {
     std::optional<int64_t> grace_period_seconds;
     std::string precondition_uid;
@@ -76,6 +92,21 @@ class Client {
   // handed events to miss. Keep the callback short (set a flag, enqueue a key).
   virtual Result<std::unique_ptr<Subscription>> Subscribe(const Resource& r, const std::string& ns,
                                                           std::function<void()> changed) = 0;
+
+  // Edge-triggered change stream (what informers are built on): every change of r's objects in
+  // ns ("" = all namespaces) after `resource_version` (a list's metadata.resourceVersion; ""
+  // = from now), in order, without gaps or duplicates, in batches: `events` runs on a thread
+  // of the client's, never two batches of one watch at once; it may move from the vector.
+  // `closed` runs once, after the last batch, when the watch ends on its own: kGone when
+  // resource_version has been compacted away (the consumer must relist), kUnavailable for
+  // anything else (the consumer fell behind, the store or connection closed); neither callback
+  // runs again afterwards. Destroying the Subscription stops delivery, waits for a running
+  // callback (unless destroyed from inside one) and never runs `closed`.
+  // Errors from Watch itself: kGone (resource_version compacted away), kInvalidArgument (a
+  // malformed resource_version), kNotFound (unknown resource), kUnavailable.
+  virtual Result<std::unique_ptr<Subscription>> Watch(
+      const Resource& r, const std::string& ns, const std::string& resource_version,
+      std::function<void(std::vector<WatchEvent>&)> events, std::function<void(Status)> closed) = 0;
 };
 
 }  // namespace skiff::client
