@@ -31,6 +31,13 @@ Status SetMode(O& o, std::string_view v) {
   return Status::Ok();
 }
 
+Status SetDisableScheduler(O& o, std::string_view v) {
+  Result<bool> b = ParseBool(v);
+  if (!b.ok()) return b.status();
+  o.disable_scheduler = *b;
+  return Status::Ok();
+}
+
 Status SetDisableAgent(O& o, std::string_view v) {
   Result<bool> b = ParseBool(v);
   if (!b.ok()) return b.status();
@@ -144,6 +151,10 @@ constexpr FlagDef<O> kServerFlags[] = {
      .usage = "run only the control plane: no pods run on this machine",
      .set = SetDisableAgent,
      .show = [](const O& o) { return std::string(o.disable_agent ? "true" : "false"); }},
+    {.name = "disable-scheduler",
+     .usage = "do not bind pods to nodes (another scheduler, or none, does)",
+     .set = SetDisableScheduler,
+     .show = [](const O& o) { return std::string(o.disable_scheduler ? "true" : "false"); }},
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     TokenFlag<O>("shared secret that agents present to join this server"),

@@ -10,6 +10,9 @@
 #include "client/local_client.h"
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
+#include "events/event_recorder.h"
+#include "scheduler/scheduler.h"
+#include "skiff/client/informer.h"
 #include "skiff/auth/authenticator.h"
 #include "skiff/cli/ip.h"
 #include "skiff/auth/kubeconfig.h"
@@ -124,6 +127,15 @@ int Run(const cli::ServerOptions& options) {
   controllers::NamespaceController namespaces(resources);
 
   client::LocalClient local_client(resources);
+  // The control plane's loops share one informer per resource.
+  client::SharedInformerFactory informers(local_client);
+  events::EventRecorder scheduler_events(local_client, {"default-scheduler", ""});
+  std::unique_ptr<scheduler::Scheduler> scheduler;
+  if (!options.disable_scheduler) {
+    scheduler = std::make_unique<scheduler::Scheduler>(local_client, informers, scheduler_events);
+  }
+  informers.Start();
+  if (scheduler) scheduler->Start();
   api::ApiHandler handler(resources, Hostport(node_address, options.https_listen_port));
   std::unique_ptr<node::Agent> agent;
   if (!options.disable_agent) {
@@ -167,8 +179,8 @@ int Run(const cli::ServerOptions& options) {
     return Fail("cannot write the kubeconfig", s);
   }
   log::Warning("server",
-               "the scheduler and workload controllers are not built yet: pods run only when "
-               "spec.nodeName names this node");
+               "the workload controllers are not built yet: Deployments, ReplicaSets and the "
+               "like are stored but start no pods");
   log::Info("server", "running",
             {{"data-dir", options.data_dir},
              {"https", Hostport(options.bind_address, (*server)->port())},
@@ -179,6 +191,8 @@ int Run(const cli::ServerOptions& options) {
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server->reset();
   if (agent) agent->Stop();
+  if (scheduler) scheduler->Stop();
+  informers.Stop();
   namespaces.Stop();
   log::Info("server", "stopped");
   return 0;

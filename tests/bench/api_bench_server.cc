@@ -197,7 +197,7 @@ bool SkiffServer::Start(std::chrono::seconds timeout, std::string* error) {
   std::string log = dir_ + "/server.log";
   std::vector<std::string> args = {skiff_,
                                    "server",
-                                   "--disable-agent",
+                                   "--disable-agent", "--disable-scheduler",
                                    "--data-dir",
                                    dir_,
                                    "--write-kubeconfig",

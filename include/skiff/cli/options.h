@@ -47,6 +47,8 @@ struct ServerOptions {
   unsigned write_kubeconfig_mode = 0600;
   // --disable-agent: run the control plane only.
   bool disable_agent = false;
+  // --disable-scheduler: pods are not bound to nodes by this server (as k3s's flag).
+  bool disable_scheduler = false;
   // --node-name: a DNS-1123 subdomain; by default the hostname, lowercased.
   std::string node_name;
   // --node-ip: an IP address (canonical form); empty means detect.

@@ -168,9 +168,10 @@ class Kubectl:
 
 
 class SkiffServer:
-    def __init__(self, root, extra_args=(), agent=False):
+    def __init__(self, root, extra_args=(), agent=False, scheduler=False):
         self.root = Path(root)
         self.agent = agent
+        self.scheduler = scheduler
         self.data_dir = self.root / "data"
         self.kubeconfig = self.root / "kubeconfig"
         self.log_path = self.root / "server.log"
@@ -196,7 +197,8 @@ class SkiffServer:
         mark = self.log_path.stat().st_size
         argv = [skiff_binary(), "server", "--data-dir", str(self.data_dir), "--write-kubeconfig",
                 str(self.kubeconfig), "--https-listen-port", str(port), "--bind-address",
-                "127.0.0.1", *([] if self.agent else ["--disable-agent"]), *self.extra_args]
+                "127.0.0.1", *([] if self.agent else ["--disable-agent"]),
+                *([] if self.scheduler else ["--disable-scheduler"]), *self.extra_args]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=self._log, preexec_fn=_die_with_parent)
         self.port = port
@@ -381,10 +383,11 @@ def _remove_root(root):
 
 
 @contextlib.contextmanager
-def running_server(*extra_args):
-    """A started server in a fresh temp dir; stopped and removed on exit."""
+def running_server(*extra_args, scheduler=False):
+    """A started server in a fresh temp dir (without its agent, and without its scheduler
+    unless asked); stopped and removed on exit."""
     root = _new_root()
-    srv = SkiffServer(root, extra_args)
+    srv = SkiffServer(root, extra_args, scheduler=scheduler)
     try:
         srv.start()
         yield srv

@@ -115,6 +115,20 @@ def test_pod_runs_and_reports_status_ip_and_events(node):
     node.delete_pod_and_wait("default", name)
 
 
+def test_pod_without_a_node_is_scheduled_here_and_runs(node):
+    name = unique("sched")
+    p = pod(name, busybox("main", "exec sleep 3600"))
+    p.update({"apiVersion": "v1", "kind": "Pod"})
+    node.create("/api/v1/namespaces/default/pods", p)  # no spec.nodeName: the scheduler's
+    running = node.wait_phase("default", name, "Running")
+    assert running["spec"]["nodeName"] == node.node_name
+    scheduled = wait_for(lambda: [e for e in node.events_for("default", name)
+                                  if e["reason"] == "Scheduled"], what="Scheduled event")
+    assert scheduled[0]["message"] == f"Successfully assigned default/{name} to {node.node_name}"
+    assert scheduled[0]["source"]["component"] == "default-scheduler"
+    node.delete_pod_and_wait("default", name)
+
+
 def test_images_from_oci_and_docker_archives_in_the_airgap_dir(node):
     name = unique("oci")
     node.create_pod("default", pod(name, {"name": "main", "image": OCI_IMAGE,

@@ -134,6 +134,7 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"write-kubeconfig", {"/root/k.yaml", "/root/k.yaml"}},
       {"write-kubeconfig-mode", {"644", "0644"}},
       {"disable-agent", {"true", "true"}},
+      {"disable-scheduler", {"true", "true"}},
       {"node-name", {"node-a.example", "node-a.example"}},
       {"node-ip", {"192.168.1.20", "192.168.1.20"}},
       {"token", {"s3cret", "s3cret"}},
