@@ -115,7 +115,10 @@ void WorkQueue::TimerLoop() {
     }
     auto first = delayed_.begin();
     if (first->first > Clock::now()) {
-      timer_cv_.wait_until(lock, first->first);
+      // A copy: wait_until reads its deadline again after waking, and by then another thread
+      // may have erased the entry it came from.
+      const Clock::time_point due = first->first;
+      timer_cv_.wait_until(lock, due);
       continue;
     }
     std::string key = std::move(first->second);

@@ -120,3 +120,18 @@ TEST_CASE("work queue keeps one delayed entry per key, at the earliest time") {
   q.AddAfter("a", 10ms);
   REQUIRE(q.Get() == std::optional<std::string>("a"));
 }
+
+TEST_CASE("work queue survives replacing the entry its timer is waiting on") {
+  // The timer thread sleeps until the earliest entry is due. Replacing that entry with a sooner
+  // one frees it while the timer sleeps; under ASan a timer that still read the freed entry's
+  // deadline fails this test.
+  skiff::WorkQueue q;
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    q.AddAfter(key, 10min);
+    std::this_thread::sleep_for(100us);  // let the timer start waiting on it
+    q.AddAfter(key, 1ms);
+    REQUIRE(q.Get() == std::optional<std::string>(key));
+    q.Done(key);
+  }
+}
