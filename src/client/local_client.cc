@@ -157,6 +157,7 @@ Status LocalClient::Delete(const Resource& r, const std::string& ns, const std::
   api::DeleteOptions o;
   o.grace_period_seconds = options.grace_period_seconds;
   o.precondition_uid = options.precondition_uid;
+  o.propagation_policy = options.propagation_policy;
   auto res = resources_.Delete(**rt, ns, name, o);
   if (!res.ok()) return StatusFromApiError(res.error());
   return Status::Ok();

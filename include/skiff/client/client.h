@@ -36,6 +36,15 @@ inline Resource Events() { return {"", "v1", "events"}; }
 inline Resource ConfigMaps() { return {"", "v1", "configmaps"}; }
 inline Resource Secrets() { return {"", "v1", "secrets"}; }
 inline Resource Leases() { return {"coordination.k8s.io", "v1", "leases"}; }
+inline Resource Namespaces() { return {"", "v1", "namespaces"}; }
+inline Resource ReplicaSets() { return {"apps", "v1", "replicasets"}; }
+inline Resource Deployments() { return {"apps", "v1", "deployments"}; }
+inline Resource StatefulSets() { return {"apps", "v1", "statefulsets"}; }
+inline Resource DaemonSets() { return {"apps", "v1", "daemonsets"}; }
+inline Resource ControllerRevisions() { return {"apps", "v1", "controllerrevisions"}; }
+inline Resource Jobs() { return {"batch", "v1", "jobs"}; }
+inline Resource CronJobs() { return {"batch", "v1", "cronjobs"}; }
+inline Resource PersistentVolumeClaims() { return {"", "v1", "persistentvolumeclaims"}; }
 
 struct Selectors {
   std::string labels;  // label selector text, "" = everything
@@ -82,6 +91,7 @@ class Client {
   struct DeleteOptions {
     std::optional<int64_t> grace_period_seconds;
     std::string precondition_uid;
+    std::string propagation_policy;  // "Orphan", "Background", "Foreground"; "" = the kind's
   };
   virtual Status Delete(const Resource& r, const std::string& ns, const std::string& name,
                         const DeleteOptions& options) = 0;
