@@ -7,6 +7,8 @@
 #include "controllers/controller_loop.h"
 #include "controllers/controller_ref.h"
 #include "controllers/expectations.h"
+#include "api/object_util.h"
+#include "controllers/pod_util.h"
 #include "unit/controllers/controller_fixture.h"
 
 namespace skiff::controllers {
@@ -225,6 +227,54 @@ TEST_CASE("the controller loop retries a failing sync with backoff until it succ
   CHECK(max_concurrent.load() <= 2);  // only two distinct keys exist
   loop.Enqueue("default/after-stop");
   CHECK(calls.count("default/after-stop") == 0);
+}
+
+TEST_CASE("a pod is available once it has been ready for minReadySeconds") {
+  json pod = {{"metadata", {{"name", "p"}}},
+              {"status",
+               {{"phase", "Running"},
+                {"conditions",
+                 {{{"type", "Ready"},
+                   {"status", "True"},
+                   {"lastTransitionTime", "2026-01-01T00:00:00Z"}}}}}}};
+  Clock::time_point ready_at;
+  REQUIRE(api::ParseRfc3339("2026-01-01T00:00:00Z", &ready_at));
+  CHECK(IsPodReady(pod));
+  CHECK(IsPodActive(pod));
+  CHECK(IsPodAvailable(pod, 0, ready_at));
+  CHECK_FALSE(IsPodAvailable(pod, 10, ready_at + 9s));
+  CHECK(UntilAvailable(pod, 10, ready_at + 9s) == 1s);
+  CHECK(IsPodAvailable(pod, 10, ready_at + 10s));
+  CHECK(UntilAvailable(pod, 10, ready_at + 10s) == 0s);
+  pod["status"]["conditions"][0]["status"] = "False";
+  CHECK_FALSE(IsPodAvailable(pod, 0, ready_at + 1h));
+  pod["status"]["phase"] = "Succeeded";
+  CHECK_FALSE(IsPodActive(pod));
+  pod["status"]["phase"] = "Running";
+  pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  CHECK_FALSE(IsPodActive(pod));
+}
+
+TEST_CASE("a pod made from a template carries its metadata, spec and controller reference") {
+  json owner = {{"metadata", {{"name", "web-7d4b9"}, {"uid", "u-1"}, {"namespace", "default"}}}};
+  json tmpl = {{"metadata",
+                {{"labels", {{"app", "web"}}},
+                 {"annotations", {{"a", "b"}}},
+                 {"name", "ignored"}}},
+               {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+  json pod = PodFromTemplate(tmpl, owner, ReplicaSetKind());
+  CHECK(pod["metadata"]["generateName"] == "web-7d4b9-");
+  CHECK_FALSE(pod["metadata"].contains("name"));
+  CHECK(pod["metadata"]["labels"] == json{{"app", "web"}});
+  CHECK(pod["metadata"]["annotations"] == json{{"a", "b"}});
+  CHECK(pod["metadata"]["ownerReferences"] ==
+        json::array({{{"apiVersion", "apps/v1"},
+                      {"kind", "ReplicaSet"},
+                      {"name", "web-7d4b9"},
+                      {"uid", "u-1"},
+                      {"controller", true},
+                      {"blockOwnerDeletion", true}}}));
+  CHECK(pod["spec"] == tmpl["spec"]);
 }
 
 }  // namespace
