@@ -20,10 +20,12 @@ using Clock = std::chrono::steady_clock;
 // A watch that stayed open this long counts as healthy even without events.
 constexpr auto kHealthyWatch = std::chrono::seconds(10);
 
-// Cached objects are frozen: managedFields dropped, then never changed again.
-ObjectPtr Freeze(json obj) {
+// Cached objects are frozen: managedFields dropped, the options' transform applied, then
+// never changed again.
+ObjectPtr Freeze(json obj, const InformerOptions& options) {
   auto meta = obj.find("metadata");
   if (meta != obj.end() && meta->is_object()) meta->erase("managedFields");
+  if (options.transform) options.transform(obj);
   return std::make_shared<const json>(std::move(obj));
 }
 
@@ -205,7 +207,7 @@ Result<std::string> Informer::Impl::Relist() {
     if (!items.is_array()) return InternalError("the list has no items array");
     fresh.reserve(items.size());
     for (json& item : items) {
-      ObjectPtr obj = Freeze(std::move(item));
+      ObjectPtr obj = Freeze(std::move(item), options);
       fresh.emplace_back(KeyOf(*obj), std::move(obj));
     }
   } catch (const std::exception& e) {
@@ -233,7 +235,7 @@ void Informer::Impl::ApplyEvents(std::vector<WatchEvent>& events) {
   deleted_states.reserve(events.size());
   std::string rv;
   for (WatchEvent& e : events) {
-    ObjectPtr obj = Freeze(std::move(e.object));
+    ObjectPtr obj = Freeze(std::move(e.object), options);
     std::string key = KeyOf(*obj);
     rv = ResourceVersionOf(*obj);
     if (e.type == WatchEvent::Type::kDeleted) {

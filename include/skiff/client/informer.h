@@ -72,6 +72,9 @@ struct InformerOptions {
   // reflector uses 800 ms .. 30 s).
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
+  // Applied to every object before it is cached (client-go's SetTransform), e.g. to keep only
+  // metadata. It must keep metadata.name, namespace and resourceVersion, and be thread-safe.
+  std::function<void(json& obj)> transform;
 };
 
 // Thread-safe: every method may be called from any thread (see EventHandler for handlers).

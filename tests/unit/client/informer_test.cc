@@ -112,6 +112,26 @@ TEST_CASE("a namespaced informer sees only its namespace") {
   CHECK(rec.Count() == 2);
 }
 
+TEST_CASE("an informer's transform shapes what it caches, from the list and the watch") {
+  Cluster c;
+  c.CreatePod("default", Pod("listed"));
+  InformerOptions o;
+  o.transform = [](json& obj) { obj = json{{"metadata", obj["metadata"]}}; };
+  Informer informer(*c.client, Pods(), "", o);
+  informer.Start();
+  REQUIRE(informer.WaitForSync(10s));
+  const json watched = c.CreatePod("default", Pod("watched"));
+  REQUIRE(Eventually([&] { return informer.Get("default/watched") != nullptr; }));
+  for (const char* key : {"default/listed", "default/watched"}) {
+    ObjectPtr obj = informer.Get(key);
+    REQUIRE(obj);
+    CHECK_FALSE(obj->contains("spec"));
+    CHECK((*obj)["metadata"].contains("uid"));
+    CHECK_FALSE((*obj)["metadata"].contains("managedFields"));
+  }
+  CHECK(Rv(*informer.Get("default/watched")) == Rv(watched));
+}
+
 TEST_CASE("informer of a cluster-scoped resource keys objects by name") {
   Cluster c;
   Informer informer(*c.client, {"", "v1", "namespaces"});
