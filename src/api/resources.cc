@@ -1,6 +1,7 @@
 #include "resources.h"
 
 #include "admission.h"
+#include "pod_admission.h"
 #include "continue_token.h"
 #include "skiff/apis/conversion.h"
 #include "skiff/apis/managed_fields.h"
@@ -330,6 +331,13 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
       e.message = rt.qualified_resource() + " \"" + name + "\" is forbidden: " + e.message;
     }
     return e;
+  }
+  if (IsPod(rt)) {
+    if (auto ok = AdmitPodCreate(*this, obj); !ok.ok()) {
+      ApiError e = ok.error();
+      if (e.code == 403) e.message = "pods \"" + name + "\" is forbidden: " + e.message;
+      return e;
+    }
   }
   if (options.dry_run) {
     if (store_.Get(StorageKey(rt, ns, name)).ok()) return AlreadyExists(rt, name);

@@ -1,5 +1,7 @@
 #include "bootstrap.h"
 
+#include "api/pod_admission.h"
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -13,8 +15,8 @@ namespace {
 using api::json;
 
 Status CreateIfMissing(api::Resources& res, const char* resource, const std::string& ns,
-                       json obj) {
-  const apis::ResourceType* rt = res.registry().Find("", "v1", resource);
+                       json obj, const char* group = "") {
+  const apis::ResourceType* rt = res.registry().Find(group, "v1", resource);
   auto r = res.Create(*rt, ns, std::move(obj), {}, nullptr);
   if (r.ok() || r.error().code == 409) return Status::Ok();
   return InternalError("cannot create the bootstrap " + std::string(resource) + ": " +
@@ -49,6 +51,12 @@ Status EnsureBootstrapObjects(api::Resources& res, const cli::ServerOptions& opt
                 {"metadata", {{"name", ns}}},
                 {"spec", {{"finalizers", {"kubernetes"}}}}};
     if (Status s = CreateIfMissing(res, "namespaces", "", obj); !s.ok()) return s;
+  }
+  for (json& pc : api::SystemPriorityClasses()) {
+    if (Status s = CreateIfMissing(res, "priorityclasses", "", std::move(pc), "scheduling.k8s.io");
+        !s.ok()) {
+      return s;
+    }
   }
   auto cidr = cli::ParseCidr(options.service_cidr);
   if (!cidr.ok()) return cidr.status();

@@ -5,21 +5,10 @@ selectors, taints and tolerations, and the Scheduled event."""
 import json
 
 from conftest import unique, wait_for
+from hollow_kubelet import create_nodes, hollow_node
 
 KUBECTL = "1.32"
 SCHEDULER = True  # the module's server runs its scheduler
-
-
-def hollow_node(name, cpu="2", memory="4Gi", labels=None, taints=None):
-    node = {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name,
-                                                  **(labels or {})}},
-            "spec": {},
-            "status": {"capacity": {"cpu": cpu, "memory": memory, "pods": "110"},
-                       "allocatable": {"cpu": cpu, "memory": memory, "pods": "110"}}}
-    if taints:
-        node["spec"]["taints"] = taints
-    return node
 
 
 def pod(name, cpu="100m", node_selector=None, tolerations=None):
@@ -35,17 +24,6 @@ def pod(name, cpu="100m", node_selector=None, tolerations=None):
 def apply(kubectl, ns, *objs):
     doc = {"apiVersion": "v1", "kind": "List", "items": list(objs)}
     kubectl.ok("apply", "-n", ns, "-f", "-", input=json.dumps(doc))
-
-
-def create_nodes(server, *nodes):
-    for n in nodes:
-        status = n.pop("status")
-        server.create("/api/v1/nodes", n)
-        # Capacity is status: set it through the status subresource, as an agent would.
-        cur = server.get(f"/api/v1/nodes/{n['metadata']['name']}").json()
-        cur["status"] = status
-        r = server.put(f"/api/v1/nodes/{n['metadata']['name']}/status", cur)
-        assert r.status == 200, r
 
 
 def node_of(server, ns, name):
