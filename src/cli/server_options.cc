@@ -38,6 +38,21 @@ Status SetDisableScheduler(O& o, std::string_view v) {
   return Status::Ok();
 }
 
+Status SetDisableControllerManager(O& o, std::string_view v) {
+  Result<bool> b = ParseBool(v);
+  if (!b.ok()) return b.status();
+  o.disable_controller_manager = *b;
+  return Status::Ok();
+}
+
+Status SetNodeMonitorGracePeriod(O& o, std::string_view v) {
+  Result<std::chrono::nanoseconds> d = ParseDuration(v);
+  if (!d.ok()) return d.status();
+  if (*d < std::chrono::seconds(1)) return InvalidArgumentError("must be at least 1s");
+  o.node_monitor_grace_period = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return Status::Ok();
+}
+
 Status SetDisableAgent(O& o, std::string_view v) {
   Result<bool> b = ParseBool(v);
   if (!b.ok()) return b.status();
@@ -155,6 +170,12 @@ constexpr FlagDef<O> kServerFlags[] = {
      .usage = "do not bind pods to nodes (another scheduler, or none, does)",
      .set = SetDisableScheduler,
      .show = [](const O& o) { return std::string(o.disable_scheduler ? "true" : "false"); }},
+    {.name = "disable-controller-manager",
+     .usage = "run no workload, garbage-collection or node controllers (another process does)",
+     .set = SetDisableControllerManager,
+     .show = [](const O& o) {
+       return std::string(o.disable_controller_manager ? "true" : "false");
+     }},
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     TokenFlag<O>("shared secret that agents present to join this server"),
@@ -213,6 +234,12 @@ constexpr FlagDef<O> kServerFlags[] = {
      .usage = "how long Events are kept after their last change, e.g. 30m, 1h (at least 1s)",
      .set = SetEventTtl,
      .show = [](const O& o) { return FormatDuration(o.event_ttl); }},
+    {.name = "node-monitor-grace-period",
+     .value_name = "DURATION",
+     .usage = "how long a node may go unheard before it is marked Unknown and tainted "
+              "unreachable, e.g. 50s (at least 1s)",
+     .set = SetNodeMonitorGracePeriod,
+     .show = [](const O& o) { return FormatDuration(o.node_monitor_grace_period); }},
     LogLevelFlag<O>(),
 };
 

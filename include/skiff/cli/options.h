@@ -49,6 +49,11 @@ struct ServerOptions {
   bool disable_agent = false;
   // --disable-scheduler: pods are not bound to nodes by this server (as k3s's flag).
   bool disable_scheduler = false;
+  // --disable-controller-manager: no workload, garbage-collection or node controllers run in
+  // this server (as k3s's flag); only the namespace lifecycle, which the API needs.
+  bool disable_controller_manager = false;
+  // --node-monitor-grace-period: how long a node may go unheard before it is marked Unknown.
+  std::chrono::seconds node_monitor_grace_period{50};
   // --node-name: a DNS-1123 subdomain; by default the hostname, lowercased.
   std::string node_name;
   // --node-ip: an IP address (canonical form); empty means detect.

@@ -135,6 +135,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"write-kubeconfig-mode", {"644", "0644"}},
       {"disable-agent", {"true", "true"}},
       {"disable-scheduler", {"true", "true"}},
+      {"disable-controller-manager", {"true", "true"}},
+      {"node-monitor-grace-period", {"2m", "2m"}},
       {"node-name", {"node-a.example", "node-a.example"}},
       {"node-ip", {"192.168.1.20", "192.168.1.20"}},
       {"token", {"s3cret", "s3cret"}},
@@ -166,6 +168,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
   CHECK(o.compact_interval == 30s);
   CHECK(o.event_ttl == 1h);  // kube-apiserver's default
   CHECK(MustParse({"--event-ttl", "10m"}, env).event_ttl == 10min);
+  CHECK(o.node_monitor_grace_period == 50s);  // kube-controller-manager's default since 1.32
+  CHECK_FALSE(o.disable_controller_manager);
   CHECK(o.https_listen_port == 1);
   CHECK(MustParse({"--datastore-endpoint", "http://etcd:2379"}, env).datastore_endpoint ==
         std::vector<std::string>{"http://etcd:2379"});
