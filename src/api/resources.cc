@@ -432,8 +432,14 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
                                                      : ValidateUpdate(rt, s, old);
   if (!errs.empty()) return Invalid(rt, name, errs);
   const std::string key = StorageKey(rt, ns, name);
-  // An object being deleted goes once its last finalizer is removed.
-  if (Find(old, {"metadata", "deletionTimestamp"}) && Finalized(st, s)) {
+  // An object being deleted goes once its last finalizer is removed, unless a graceful
+  // deletion is still running (a pod whose kubelet stops it deletes it itself): Kubernetes'
+  // ShouldDeleteDuringUpdate.
+  const int64_t old_grace = old_meta.contains("deletionGracePeriodSeconds") &&
+                                    old_meta["deletionGracePeriodSeconds"].is_number_integer()
+                                ? old_meta["deletionGracePeriodSeconds"].get<int64_t>()
+                                : 0;
+  if (Find(old, {"metadata", "deletionTimestamp"}) && old_grace == 0 && Finalized(st, s)) {
     if (options.dry_run) return Served(rt, st, std::move(s));
     auto gone = store_.Delete(key, old_rev);
     if (!gone.ok()) return FromStatus(gone.status(), &rt, name);
