@@ -213,7 +213,7 @@ TEST_CASE("decide: replicas of one controller spread over the nodes", "[schedule
   CHECK(placed == std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}});
 }
 
-TEST_CASE("decide: ties rotate with the seed; one feasible node is taken as is",
+TEST_CASE("decide: ties rotate with the seed, one feasible node is taken as is",
           "[scheduler][decide]") {
   std::vector<NodeInfo> nodes = {MakeNodeInfo(Node("a")), MakeNodeInfo(Node("b")),
                                  MakeNodeInfo(Node("c"))};

@@ -128,7 +128,7 @@ TEST_CASE("node ports: protocols and host IPs", "[scheduler][filters]") {
   CHECK(PortsFit(json::array({{{"containerPort", 8080}}}), any));
 }
 
-TEST_CASE("node ports: sidecars hold ports, plain init containers do not; hostNetwork",
+TEST_CASE("node ports: sidecars hold ports, plain init containers do not, hostNetwork",
           "[scheduler][filters]") {
   json pod = Pod("p");
   pod["spec"]["initContainers"] = json::array(

@@ -158,7 +158,7 @@ TEST_CASE("HPA v1 -> v2: targetCPUUtilizationPercentage and v1's defaults", "[co
   CHECK(d["status"] == json{{"desiredReplicas", 0}, {"currentMetrics", nullptr}});
 }
 
-TEST_CASE("HPA v1 -> v2: annotated metrics first, the cpu metric last; annotations dropped",
+TEST_CASE("HPA v1 -> v2: annotated metrics first, the cpu metric last, annotations dropped",
           "[conversion]") {
   json v1 = {
       {"apiVersion", "autoscaling/v1"},

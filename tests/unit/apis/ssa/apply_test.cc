@@ -132,7 +132,7 @@ TEST_CASE("fields nobody applied survive re-applies: defaults and other writers'
   CHECK(dropped["spec"]["revisionHistoryLimit"] == 10);
 }
 
-TEST_CASE("a field another manager set conflicts; force moves it") {
+TEST_CASE("a field another manager set conflicts, force moves it") {
   // kubectl apply (client-side) created the object with 3 replicas.
   json created = WebDeployment("nginx:1.25", 3);
   TrackUpdate(created, nullptr, DeploymentType(), "kubectl-client-side-apply", At(0));

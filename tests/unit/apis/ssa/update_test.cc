@@ -184,7 +184,7 @@ TEST_CASE("managedFields set explicitly by the client are honoured") {
   }
 }
 
-TEST_CASE("an existing object without managedFields stays untracked; a new one is tracked") {
+TEST_CASE("an existing object without managedFields stays untracked, a new one is tracked") {
   json old = testing::Stored(testing::WebDeployment());
   json next = old;
   next["spec"]["replicas"] = 4;

@@ -62,7 +62,7 @@ class GrpcServer {
 
 }  // namespace
 
-TEST_CASE("a SERVING answer passes; other statuses fail in kubelet's words") {
+TEST_CASE("a SERVING answer passes, other statuses fail in kubelet's words") {
   char dir[] = "/tmp/skiff-grpc-XXXXXX";
   REQUIRE(::mkdtemp(dir) != nullptr);
   const std::string status_file = std::string(dir) + "/status";
