@@ -45,6 +45,10 @@ Status CanAdopt(client::Client& client, const json& owner, const OwnerKind& kind
 
 }  // namespace
 
+std::string UidOf(const json& obj) { return Str(obj, "metadata", "uid"); }
+std::string NameOf(const json& obj) { return Str(obj, "metadata", "name"); }
+std::string NamespaceOf(const json& obj) { return Str(obj, "metadata", "namespace"); }
+
 const json* ControllerRefOf(const json& obj) {
   const json* refs = OwnerRefs(obj);
   if (!refs) return nullptr;

@@ -40,6 +40,11 @@ inline OwnerKind DaemonSetKind() { return {"apps/v1", "DaemonSet", client::Daemo
 inline OwnerKind JobKind() { return {"batch/v1", "Job", client::Jobs()}; }
 inline OwnerKind CronJobKind() { return {"batch/v1", "CronJob", client::CronJobs()}; }
 
+// metadata.uid / name / namespace, or "".
+std::string UidOf(const json& obj);
+std::string NameOf(const json& obj);
+std::string NamespaceOf(const json& obj);
+
 // The ownerReference with controller: true, or nullptr.
 const json* ControllerRefOf(const json& obj);
 // True when obj's controller reference names this uid.
