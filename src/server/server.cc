@@ -8,6 +8,7 @@
 #include "api/resources.h"
 #include "bootstrap.h"
 #include "client/local_client.h"
+#include "controller_manager.h"
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
 #include "events/event_recorder.h"
@@ -134,8 +135,15 @@ int Run(const cli::ServerOptions& options) {
   if (!options.disable_scheduler) {
     scheduler = std::make_unique<scheduler::Scheduler>(local_client, informers, scheduler_events);
   }
+  std::unique_ptr<ControllerManager> controllers;
+  if (!options.disable_controller_manager) {
+    ControllerManagerOptions cm;
+    cm.node_monitor_grace_period = options.node_monitor_grace_period;
+    controllers = std::make_unique<ControllerManager>(local_client, informers, cm);
+  }
   informers.Start();
   if (scheduler) scheduler->Start();
+  if (controllers) controllers->Start();
   api::ApiHandler handler(resources, Hostport(node_address, options.https_listen_port));
   std::unique_ptr<node::Agent> agent;
   if (!options.disable_agent) {
@@ -178,9 +186,6 @@ int Run(const cli::ServerOptions& options) {
       !s.ok()) {
     return Fail("cannot write the kubeconfig", s);
   }
-  log::Warning("server",
-               "the workload controllers are not built yet: Deployments, ReplicaSets and the "
-               "like are stored but start no pods");
   log::Info("server", "running",
             {{"data-dir", options.data_dir},
              {"https", Hostport(options.bind_address, (*server)->port())},
@@ -192,6 +197,7 @@ int Run(const cli::ServerOptions& options) {
   server->reset();
   if (agent) agent->Stop();
   if (scheduler) scheduler->Stop();
+  if (controllers) controllers->Stop();
   informers.Stop();
   namespaces.Stop();
   log::Info("server", "stopped");

@@ -8,7 +8,7 @@ from conftest import unique, wait_for
 from hollow_kubelet import create_nodes, hollow_node
 
 KUBECTL = "1.32"
-SCHEDULER = True  # the module's server runs its scheduler
+CONTROL_PLANE = True  # the module's server runs its scheduler and controllers
 
 
 def pod(name, cpu="100m", node_selector=None, tolerations=None):

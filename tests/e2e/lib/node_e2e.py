@@ -151,7 +151,7 @@ def start_node_server(root, network, archives, extra_args=()):
     srv = NodeServer(root, ["--cni-bridge", bridge, "--cluster-cidr", cluster_cidr,
                             "--service-cidr", service_cidr, "--node-name", node_name,
                             *extra_args],
-                     agent=True, scheduler=True)
+                     agent=True, control_plane=True)
     srv.node_name = node_name
     srv.network = network
     srv.start(timeout=60)

@@ -15,8 +15,9 @@ from skiff_e2e import SkiffServer, _new_root, _remove_root, running_server
 
 @pytest.fixture(scope="module")
 def server(request):
-    """The module's server; with its scheduler when the module sets SCHEDULER = True."""
-    with running_server(scheduler=getattr(request.module, "SCHEDULER", False)) as srv:
+    """The module's server; with its scheduler and controllers when the module sets
+    CONTROL_PLANE = True."""
+    with running_server(control_plane=getattr(request.module, "CONTROL_PLANE", False)) as srv:
         yield srv
 
 

@@ -168,10 +168,10 @@ class Kubectl:
 
 
 class SkiffServer:
-    def __init__(self, root, extra_args=(), agent=False, scheduler=False):
+    def __init__(self, root, extra_args=(), agent=False, control_plane=False):
         self.root = Path(root)
         self.agent = agent
-        self.scheduler = scheduler
+        self.control_plane = control_plane  # the scheduler and the controllers
         self.data_dir = self.root / "data"
         self.kubeconfig = self.root / "kubeconfig"
         self.log_path = self.root / "server.log"
@@ -198,7 +198,9 @@ class SkiffServer:
         argv = [skiff_binary(), "server", "--data-dir", str(self.data_dir), "--write-kubeconfig",
                 str(self.kubeconfig), "--https-listen-port", str(port), "--bind-address",
                 "127.0.0.1", *([] if self.agent else ["--disable-agent"]),
-                *([] if self.scheduler else ["--disable-scheduler"]), *self.extra_args]
+                *([] if self.control_plane else ["--disable-scheduler",
+                                                 "--disable-controller-manager"]),
+                *self.extra_args]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
                                      stderr=self._log, preexec_fn=_die_with_parent)
         self.port = port
@@ -383,11 +385,11 @@ def _remove_root(root):
 
 
 @contextlib.contextmanager
-def running_server(*extra_args, scheduler=False):
-    """A started server in a fresh temp dir (without its agent, and without its scheduler
-    unless asked); stopped and removed on exit."""
+def running_server(*extra_args, control_plane=False):
+    """A started server in a fresh temp dir (without its agent, and without its scheduler and
+    controllers unless asked); stopped and removed on exit."""
     root = _new_root()
-    srv = SkiffServer(root, extra_args, scheduler=scheduler)
+    srv = SkiffServer(root, extra_args, control_plane=control_plane)
     try:
         srv.start()
         yield srv
