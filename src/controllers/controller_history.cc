@@ -29,22 +29,6 @@ const json& DataOf(const json& revision) {
 
 }  // namespace
 
-uint32_t Fnv1_32(std::string_view data, uint32_t hash) {
-  for (unsigned char c : data) {
-    hash *= 16777619u;
-    hash ^= c;
-  }
-  return hash;
-}
-
-std::string SafeEncodeString(std::string_view s) {
-  static constexpr char kAlphanums[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) out.push_back(kAlphanums[c % 27]);
-  return out;
-}
-
 std::string HashControllerRevision(const json& data, std::optional<int32_t> collision_count) {
   uint32_t h = Fnv1_32(data.is_null() ? std::string() : data.dump());
   if (collision_count) h = Fnv1_32(std::to_string(*collision_count), h);

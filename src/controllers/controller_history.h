@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "controllers/controller_ref.h"
+#include "controllers/name_hash.h"
 #include "skiff/client/client.h"
 #include "skiff/client/informer.h"
 #include "skiff/common/status.h"
@@ -37,10 +38,8 @@ using RevisionList = std::vector<RevisionPtr>;
 
 inline constexpr char kControllerRevisionHashLabel[] = "controller.kubernetes.io/hash";
 
-// FNV-1 (not 1a) 32-bit over `data`, continuing from `hash`.
-uint32_t Fnv1_32(std::string_view data, uint32_t hash = 2166136261u);
-// rand.SafeEncodeString: each byte b becomes "bcdfghjklmnpqrstvwxz2456789"[b % 27].
-std::string SafeEncodeString(std::string_view s);
+using controllers::Fnv1_32;            // name_hash.h
+using controllers::SafeEncodeString;  // name_hash.h
 // HashControllerRevision: SafeEncodeString of the decimal FNV-1 32 of data.dump() (plus the
 // decimal collision count when given).
 std::string HashControllerRevision(const json& data, std::optional<int32_t> collision_count);

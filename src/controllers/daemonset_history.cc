@@ -6,26 +6,10 @@
 #include <memory>
 
 #include "controllers/controller_ref.h"
+#include "controllers/name_hash.h"
 
 namespace skiff::controllers::daemonset {
 namespace {
-
-uint32_t Fnv1a32(std::string_view data, uint32_t hash = 2166136261u) {
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 16777619u;
-  }
-  return hash;
-}
-
-// rand.SafeEncodeString: each byte through an alphabet without vowels or look-alikes.
-std::string SafeEncode(std::string_view s) {
-  static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) out.push_back(kAlphabet[c % kAlphabet.size()]);
-  return out;
-}
 
 void DropNulls(json& v) {
   if (v.is_object()) {
@@ -131,7 +115,7 @@ std::string ComputeHash(const json& pod_template, std::optional<int64_t> collisi
                            0};
     h = Fnv1a32(std::string_view(bytes, sizeof bytes), h);
   }
-  return SafeEncode(std::to_string(h));
+  return SafeEncodeString(std::to_string(h));
 }
 
 json HistoryData(const json& ds) {

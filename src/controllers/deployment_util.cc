@@ -75,22 +75,6 @@ int32_t StatusInt(const json& obj, const char* field) {
   return static_cast<int32_t>(IntAt(obj, {"status", field}, 0));
 }
 
-uint32_t Fnv1a32(std::string_view data, uint32_t hash) {
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 16777619u;
-  }
-  return hash;
-}
-
-std::string SafeEncodeString(std::string_view s) {
-  static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) out.push_back(kAlphabet[c % kAlphabet.size()]);
-  return out;
-}
-
 json CanonicalTemplate(const json& pod_template) {
   json copy = pod_template;
   Canonicalize(copy);

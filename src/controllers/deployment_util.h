@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "controllers/name_hash.h"
 #include "skiff/client/informer.h"
 #include "skiff/common/status.h"
 
@@ -59,9 +60,6 @@ int32_t StatusInt(const json& obj, const char* field);
 
 // --- The pod-template hash (controller.ComputeHash) -------------------------------------------
 
-uint32_t Fnv1a32(std::string_view data, uint32_t hash = 2166136261u);
-// rand.SafeEncodeString: each byte b becomes "bcdfghjklmnpqrstvwxz2456789"[b % 27].
-std::string SafeEncodeString(std::string_view s);
 // The template without null members and empty objects/arrays (Go's nil and empty are one).
 json CanonicalTemplate(const json& pod_template);
 // SafeEncodeString of the decimal FNV-1a 32 of the canonical template's compact JSON, followed
