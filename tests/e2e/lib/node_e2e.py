@@ -129,8 +129,12 @@ class NodeServer(SkiffServer):
         pod["spec"].setdefault("nodeName", self.node_name)
         return self.create(f"/api/v1/namespaces/{ns}/pods", pod)
 
-    def delete_pod_and_wait(self, ns, name, timeout=60):
-        self.delete(f"/api/v1/namespaces/{ns}/pods/{name}")
+    def delete_pod_and_wait(self, ns, name, timeout=60, grace=1):
+        """Deletes with a short grace period: test containers run `sleep`, which as PID 1
+        ignores SIGTERM and would otherwise hold every clean-up for the default 30 s.
+        grace=None keeps the pod's own terminationGracePeriodSeconds."""
+        query = "" if grace is None else f"?gracePeriodSeconds={grace}"
+        self.delete(f"/api/v1/namespaces/{ns}/pods/{name}{query}")
         wait_for(lambda: self.get(f"/api/v1/namespaces/{ns}/pods/{name}").status == 404,
                  timeout=timeout, interval=0.1, what=f"pod {ns}/{name} gone")
 

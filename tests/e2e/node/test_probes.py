@@ -158,7 +158,7 @@ def test_pre_stop_runs_before_the_stop_signal_within_the_grace_period(node):
     node.create_pod("default", spec)
     node.wait_phase("default", name, "Running")
     started = time.monotonic()
-    node.delete_pod_and_wait("default", name)
+    node.delete_pod_and_wait("default", name, grace=None)
     took = time.monotonic() - started
     assert 2 <= took < 9, took
 
