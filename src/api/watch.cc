@@ -1,6 +1,7 @@
 #include "watch.h"
 
 #include <boost/asio.hpp>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -27,10 +28,27 @@ std::string EventLine(const std::string& type, const json& object) {
 }  // namespace
 
 struct WatchService::Impl {
+  // Hands work from the store's threads to the service's thread, and drops it once the service
+  // is gone: a store watch can outlive the service (the store closes it later).
+  struct Poster {
+    std::mutex mu;
+    net::io_context* ioc = nullptr;  // guarded by mu; null once the service is going
+    template <class F>
+    void Post(F&& f) {
+      std::lock_guard lock(mu);
+      if (ioc) net::post(*ioc, std::forward<F>(f));
+    }
+  };
+
   explicit Impl(Resources& r) : resources(r) {
+    poster->ioc = &ioc;
     thread = std::thread([this] { ioc.run(); });
   }
   ~Impl() {
+    {
+      std::lock_guard lock(poster->mu);
+      poster->ioc = nullptr;
+    }
     guard.reset();
     ioc.stop();
     thread.join();
@@ -39,6 +57,7 @@ struct WatchService::Impl {
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
   std::thread thread;
+  std::shared_ptr<Poster> poster = std::make_shared<Poster>();
 };
 
 namespace {
@@ -212,9 +231,8 @@ void WatchService::Serve(const apis::ResourceType& rt, const std::string& ns,
   wo.prefix = prefix;
   wo.after = start;
   auto session_slot = std::make_shared<std::weak_ptr<WatchSession>>();
-  auto* ioc = &impl_->ioc;
-  wo.on_ready = [session_slot, ioc] {
-    net::post(*ioc, [session_slot] {
+  wo.on_ready = [session_slot, poster = impl_->poster] {
+    poster->Post([session_slot] {
       if (auto s = session_slot->lock()) s->Drain();
     });
   };
