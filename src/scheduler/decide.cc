@@ -51,10 +51,10 @@ namespace {
 void FinishFitError(Decision& d, const PodInfo& pod, const std::vector<const NodeInfo*>& nodes,
                     FitError fit, const DecideOptions& options) {
   if (options.preemption) {
-    internal::PreemptionResult pr =
-        internal::DiagnosePreemption(pod, nodes, fit, options.namespace_labels);
+    internal::PreemptionResult pr = internal::Preempt(pod, nodes, fit, options);
     fit.post_filter_msg = std::move(pr.post_filter_msg);
-    d.preemption_candidates = std::move(pr.candidates);
+    d.preemption = std::move(pr.chosen);
+    d.clear_nomination = pr.clear_nomination;
   }
   d.fit_error = std::move(fit);
 }
@@ -93,13 +93,27 @@ Decision Decide(const PodInfo& pod, const std::vector<const NodeInfo*>& input_no
   }
   const auto& pinned = pod.required_node_affinity.pinned_node_names();
 
+  // evaluateNominatedNode: a pod nominated by an earlier preemption takes its node when it fits.
+  if (!pod.nominated_node_name.empty() &&
+      (!pinned || pinned->count(pod.nominated_node_name))) {
+    for (const NodeInfo* node : nodes) {
+      if (node->name() != pod.nominated_node_name) continue;
+      if (RunFiltersWithNominated(pod, *node, cluster, options.nominated).ok()) {
+        d.node = node->name();
+        d.evaluated_nodes = d.feasible_nodes = 1;
+        return d;
+      }
+      break;
+    }
+  }
+
   // Filter.
   std::vector<const NodeInfo*> feasible;
   feasible.reserve(nodes.size());
   std::vector<NodeStatus> rejected;
   for (const NodeInfo* node : nodes) {
     if (pinned && !pinned->count(node->name())) continue;
-    FilterStatus s = RunFilters(pod, *node, cluster);
+    FilterStatus s = RunFiltersWithNominated(pod, *node, cluster, options.nominated);
     if (s.ok()) {
       feasible.push_back(node);
     } else {

@@ -1,27 +1,32 @@
 // Decide: one scheduling decision for one pod, as kube-scheduler 1.32's schedulePod makes it:
-// PreFilter, every filter on every node, then (with two or more feasible nodes) every score
-// plugin and the highest weighted total; or a FitError whose Error() is kube-scheduler's message
-// (the FailedScheduling event text), e.g.
+// PreFilter, the pod's nominated node first (evaluateNominatedNode), every filter on every node
+// (counting pods nominated there of equal or higher priority), then (with two or more feasible
+// nodes) every score plugin and the highest weighted total; or a FitError whose Error() is
+// kube-scheduler's message (the FailedScheduling event text), e.g.
 //   0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node
 //   affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for
 //   incoming pod, 2 Preemption is not helpful for scheduling.
+// When no node fits, DefaultPreemption's PostFilter runs (see preemption.h): the decision then
+// names the node to nominate and the pods to evict there; the caller carries it out.
 //
 // Differences from kube-scheduler, on purpose: every node is filtered (kube stops after enough
-// feasible nodes in clusters of 100+ nodes); ties are broken by `seed` (the caller rotates it)
-// instead of at random; preemption is only diagnosed (see DecideOptions::preemption), never
-// performed; there is no ImageLocality score and no volume plugins.
+// feasible nodes in clusters of 100+ nodes) and every node is a preemption candidate; ties are
+// broken by `seed` (the caller rotates it) instead of at random; there is no ImageLocality
+// score and no volume plugins.
 //
 // Pure: reads the NodeInfos, changes nothing. Thread-safe as long as no thread mutates the
 // NodeInfos meanwhile. Nothing throws.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "scheduler/filter_status.h"
+#include "scheduler/filters.h"
 #include "scheduler/node_info.h"
 #include "scheduler/pod_info.h"
 #include "scheduler/scores.h"
@@ -52,11 +57,23 @@ struct FitError {
   std::string Error() const;
 };
 
-// A node where evicting every lower-priority pod would let the pod fit (what DefaultPreemption's
-// dry run finds before choosing victims).
+// A PodDisruptionBudget as preemption reads it (policy/v1).
+struct DisruptionBudget {
+  std::string namespace_;
+  apis::LabelSelector selector = apis::LabelSelector::Nothing();  // spec.selector
+  int32_t disruptions_allowed = 0;                                // status.disruptionsAllowed
+  std::vector<std::string> disrupted_pods;  // names in status.disruptedPods, sorted
+};
+// Parses a PodDisruptionBudget; a null, empty or invalid selector matches nothing, as kube's
+// preemption treats it.
+DisruptionBudget ParseDisruptionBudget(const nlohmann::json& pdb);
+
+// The node DefaultPreemption nominates and the fewest pods to evict there (SelectVictimsOnNode),
+// most important first.
 struct PreemptionCandidate {
   std::string node;
-  std::vector<std::string> lower_priority_pods;  // uids
+  std::vector<std::shared_ptr<const PodInfo>> victims;
+  int pdb_violations = 0;  // victims whose eviction a PodDisruptionBudget does not allow
 };
 
 struct Decision {
@@ -68,9 +85,12 @@ struct Decision {
   std::optional<FitError> fit_error;
   int evaluated_nodes = 0;
   int feasible_nodes = 0;
-  // With fit_error: nodes where preemption would help (the FitError then has no preemption
-  // message, as kube's when it nominates a node). Empty unless options.preemption.
-  std::vector<PreemptionCandidate> preemption_candidates;
+  // With fit_error and options.preemption: the node to nominate and the pods to evict there
+  // (the FitError then has no preemption message, as kube's when it nominates a node).
+  std::optional<PreemptionCandidate> preemption;
+  // With fit_error: preemption helps on no node, so a nomination the pod carries is stale
+  // (kube clears status.nominatedNodeName then).
+  bool clear_nomination = false;
 
   bool scheduled() const { return status.ok() && !fit_error && !node.empty(); }
 };
@@ -83,9 +103,13 @@ struct DecideOptions {
   const NamespaceLabelsFn* namespace_labels = nullptr;
   // The merged selector of the Services selecting the pod, for default spreading (may be null).
   const apis::LabelSelector* service_selector = nullptr;
-  // Diagnose preemption as DefaultPreemption would when no node fits, producing its message
-  // ("preemption: ..."); false leaves the message out, as kube without a PostFilter plugin.
+  // Run DefaultPreemption when no node fits: choose victims or explain why not ("preemption:
+  // ..."); false leaves the message out, as kube without a PostFilter plugin.
   bool preemption = true;
+  // Pods nominated to nodes and not bound yet (may be null).
+  const NominatedPods* nominated = nullptr;
+  // The cluster's PodDisruptionBudgets, for choosing victims (may be null: none).
+  const std::vector<DisruptionBudget>* budgets = nullptr;
 };
 
 // `nodes`: every node of the cluster (NodeInfos without a Node object are ignored).

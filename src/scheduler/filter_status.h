@@ -68,6 +68,8 @@ inline constexpr std::string_view kNoVictims = "No preemption victims found for 
 inline constexpr std::string_view kPreemptionNotHelpful =
     "Preemption is not helpful for scheduling";
 inline constexpr std::string_view kPreemptNever = "not eligible due to preemptionPolicy=Never.";
+inline constexpr std::string_view kPreemptWaiting =
+    "not eligible due to a terminating pod on the nominated node.";
 inline constexpr std::string_view kNoNodes = "no nodes available to schedule pods";
 }  // namespace reasons
 

@@ -104,4 +104,24 @@ FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node, const ClusterF
   return FilterStatus::Success();
 }
 
+FilterStatus RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node,
+                                     const ClusterFilters& cluster,
+                                     const NominatedPods* nominated) {
+  if (nominated && !nominated->empty()) {
+    if (auto it = nominated->find(node.name()); it != nominated->end()) {
+      std::optional<NodeInfo> with;
+      for (const auto& other : it->second) {
+        if (other->uid == pod.uid || other->priority < pod.priority) continue;
+        if (!with) with.emplace(node);
+        with->AddPod(other);
+      }
+      if (with) {
+        FilterStatus s = RunFilters(pod, *with, cluster);
+        if (!s.ok()) return s;
+      }
+    }
+  }
+  return RunFilters(pod, node, cluster);
+}
+
 }  // namespace skiff::scheduler

@@ -15,7 +15,10 @@
 // The success path allocates nothing. Thread-safe (pure); nothing throws.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "scheduler/filter_status.h"
@@ -46,9 +49,20 @@ struct ClusterFilters {
   InterPodAffinityFilter inter_pod;
 };
 
+// Pods nominated to a node (status.nominatedNodeName) and not bound yet, by node name.
+using NominatedPods =
+    std::unordered_map<std::string, std::vector<std::shared_ptr<const PodInfo>>>;
+
 // Runs every filter in kube-scheduler's default order (NodeUnschedulable, NodeName,
 // TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread,
 // InterPodAffinity) and returns the first rejection, or success.
 FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node, const ClusterFilters& cluster);
+
+// RunFilterPluginsWithNominatedPods: when pods of equal or higher priority than `pod` (other
+// than `pod`) are nominated to `node`, the filters must pass with them added to the node and
+// also without them; otherwise RunFilters. `nominated` may be null.
+FilterStatus RunFiltersWithNominated(const PodInfo& pod, const NodeInfo& node,
+                                     const ClusterFilters& cluster,
+                                     const NominatedPods* nominated);
 
 }  // namespace skiff::scheduler

@@ -213,6 +213,15 @@ PodInfo ParsePodInfo(const json& pod) {
     out.preempt_never = internal::StringMember(spec, "preemptionPolicy") == "Never";
     if (const json* status = internal::ObjectMember(pod, "status")) {
       out.nominated_node_name = internal::StringMember(*status, "nominatedNodeName");
+      out.start_time = internal::StringMember(*status, "startTime");
+      if (const json* conditions = internal::ArrayMember(*status, "conditions")) {
+        for (const json& c : *conditions) {
+          if (internal::StringMember(c, "type") != "DisruptionTarget") continue;
+          out.preemption_target = internal::StringMember(c, "status") == "True" &&
+                                  internal::StringMember(c, "reason") == "PreemptionByScheduler";
+          break;
+        }
+      }
     }
     out.requests = ComputePodRequests(spec);
     ParseHostPorts(spec, out);

@@ -81,6 +81,9 @@ struct PodInfo {
   int32_t priority = 0;             // spec.priority (admission resolves priorityClassName)
   bool preempt_never = false;       // spec.preemptionPolicy: Never
   std::string nominated_node_name;  // status.nominatedNodeName
+  std::string start_time;           // status.startTime (RFC 3339, UTC) or empty
+  // status.conditions has DisruptionTarget=True with reason PreemptionByScheduler.
+  bool preemption_target = false;
   PodRequests requests;
   std::vector<HostPort> host_ports;
   std::vector<Toleration> tolerations;

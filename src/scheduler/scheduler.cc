@@ -39,16 +39,25 @@ std::string PodKey(const json& pod) {
 
 Scheduler::Scheduler(client::Client& client, client::SharedInformerFactory& informers,
                      events::EventRecorder& events, SchedulerOptions options)
-    : client_(client), events_(events), options_(std::move(options)), queue_(options_.queue) {
+    : client_(client),
+      events_(events),
+      options_(std::move(options)),
+      queue_(options_.queue),
+      pods_(informers.For(client::Pods())),
+      budget_informer_(informers.For(client::PodDisruptionBudgets())) {
   informers.For(client::Nodes())
       .AddHandler(
           {[this](const client::ObjectPtr& n) { OnNode(nullptr, n); },
            [this](const client::ObjectPtr& old_n, const client::ObjectPtr& n) { OnNode(old_n, n); },
            [this](const client::ObjectPtr& n) { OnNodeDeleted(n); }});
-  informers.For(client::Pods())
-      .AddHandler({[this](const client::ObjectPtr& p) { OnPod(p); },
-                   [this](const client::ObjectPtr&, const client::ObjectPtr& p) { OnPod(p); },
-                   [this](const client::ObjectPtr& p) { OnPodDeleted(p); }});
+  pods_.AddHandler(
+      {[this](const client::ObjectPtr& p) { OnPod(nullptr, p); },
+       [this](const client::ObjectPtr& old_p, const client::ObjectPtr& p) { OnPod(old_p, p); },
+       [this](const client::ObjectPtr& p) { OnPodDeleted(p); }});
+  budget_informer_.AddHandler(
+      {[this](const client::ObjectPtr&) { OnBudgetsChanged(); },
+       [this](const client::ObjectPtr&, const client::ObjectPtr&) { OnBudgetsChanged(); },
+       [this](const client::ObjectPtr&) { OnBudgetsChanged(); }});
 }
 
 Scheduler::~Scheduler() { Stop(); }
@@ -82,6 +91,39 @@ void Scheduler::PlaceLocked(const std::string& uid, const std::string& node, con
   placed_[uid] = node;
 }
 
+void Scheduler::NominateLocked(const std::string& uid, const std::string& node,
+                               std::shared_ptr<const PodInfo> pod) {
+  if (auto it = nominated_node_.find(uid); it != nominated_node_.end() && it->second == node) {
+    for (auto& p : nominated_[node]) {
+      if (p->uid == uid) p = std::move(pod);
+    }
+    return;
+  }
+  UnnominateLocked(uid);
+  nominated_[node].push_back(std::move(pod));
+  nominated_node_[uid] = node;
+}
+
+void Scheduler::UnnominateLocked(const std::string& uid) {
+  auto it = nominated_node_.find(uid);
+  if (it == nominated_node_.end()) return;
+  auto list = nominated_.find(it->second);
+  if (list != nominated_.end()) {
+    std::erase_if(list->second, [&](const auto& p) { return p->uid == uid; });
+    if (list->second.empty()) nominated_.erase(list);
+  }
+  nominated_node_.erase(it);
+}
+
+void Scheduler::OnBudgetsChanged() {
+  std::vector<DisruptionBudget> budgets;
+  for (const client::ObjectPtr& pdb : budget_informer_.List()) {
+    budgets.push_back(ParseDisruptionBudget(*pdb));
+  }
+  std::lock_guard lock(mu_);
+  budgets_ = std::move(budgets);
+}
+
 bool Scheduler::UnplaceLocked(const std::string& uid) {
   auto it = placed_.find(uid);
   if (it == placed_.end()) return false;
@@ -91,7 +133,7 @@ bool Scheduler::UnplaceLocked(const std::string& uid) {
   return true;
 }
 
-void Scheduler::OnPod(const client::ObjectPtr& p) {
+void Scheduler::OnPod(const client::ObjectPtr& old_p, const client::ObjectPtr& p) {
   const json& pod = *p;
   const std::string uid = Str(pod, "metadata", "uid");
   const std::string node = Str(pod, "spec", "nodeName");
@@ -100,6 +142,7 @@ void Scheduler::OnPod(const client::ObjectPtr& p) {
     bool freed = false;
     {
       std::lock_guard lock(mu_);
+      UnnominateLocked(uid);
       if (Finished(pod)) {
         freed = UnplaceLocked(uid);
       } else {
@@ -123,6 +166,20 @@ void Scheduler::OnPod(const client::ObjectPtr& p) {
   } else {
     queue_.Delete(uid);
   }
+  // As kube's nominator: an update that neither carries nor removes a nomination (one written
+  // before ours arrived) keeps the node this scheduler reserved in memory.
+  const std::string nominated = Str(pod, "status", "nominatedNodeName");
+  const bool removed = old_p && !Str(*old_p, "status", "nominatedNodeName").empty();
+  std::lock_guard lock(mu_);
+  if (ours && !nominated.empty()) {
+    NominateLocked(uid, nominated, MakePodInfo(pod));
+  } else if (!ours || removed) {
+    UnnominateLocked(uid);
+  } else if (auto it = nominated_node_.find(uid); it != nominated_node_.end()) {
+    PodInfo info = ParsePodInfo(pod);
+    info.nominated_node_name = it->second;
+    NominateLocked(uid, it->second, std::make_shared<const PodInfo>(std::move(info)));
+  }
 }
 
 void Scheduler::OnPodDeleted(const client::ObjectPtr& p) {
@@ -131,6 +188,7 @@ void Scheduler::OnPodDeleted(const client::ObjectPtr& p) {
   bool freed;
   {
     std::lock_guard lock(mu_);
+    UnnominateLocked(uid);
     freed = UnplaceLocked(uid);
   }
   if (freed) queue_.MoveAllToActive();
@@ -163,6 +221,9 @@ void Scheduler::ScheduleOne(QueuedPod q) {
   const std::string uid = Str(pod, "metadata", "uid");
   std::string chosen;
   std::string failure;
+  std::optional<PreemptionCandidate> preemption;
+  std::optional<std::string> nominate;  // see Unschedulable
+  std::vector<std::pair<std::string, std::string>> lose_nomination;
   {
     std::lock_guard lock(mu_);
     if (placed_.count(uid)) {  // bound meanwhile (or by someone else)
@@ -176,17 +237,52 @@ void Scheduler::ScheduleOne(QueuedPod q) {
     }
     DecideOptions decide;
     decide.seed = rotation_++;
-    Decision d = Decide(pod, nodes, options_.scores, decide);
+    decide.nominated = &nominated_;
+    decide.budgets = &budgets_;
+    PodInfo info = ParsePodInfo(pod);
+    if (auto it = nominated_node_.find(uid); it != nominated_node_.end()) {
+      info.nominated_node_name = it->second;  // ours may not have reached the object yet
+    }
+    Decision d = Decide(info, nodes, options_.scores, decide);
     if (d.scheduled()) {
       chosen = d.node;
+      UnnominateLocked(uid);
       PlaceLocked(uid, chosen, pod);
       assumed_[uid] = chosen;
     } else {
       // No node fits (kube-scheduler's FitError), or there are no nodes at all.
       failure = d.fit_error ? d.fit_error->Error() : d.status.message();
+      if (d.preemption) {
+        // Lower-priority pods nominated to the node give up their claim on it.
+        if (auto it = nominated_.find(d.preemption->node); it != nominated_.end()) {
+          std::vector<std::string> lower;
+          for (const auto& other : it->second) {
+            if (other->uid != uid && other->priority < info.priority) {
+              lose_nomination.emplace_back(other->namespace_, other->name);
+              lower.push_back(other->uid);
+            }
+          }
+          for (const std::string& u : lower) UnnominateLocked(u);
+        }
+        PodInfo nominated = info;
+        nominated.nominated_node_name = d.preemption->node;
+        NominateLocked(uid, d.preemption->node,
+                       std::make_shared<const PodInfo>(std::move(nominated)));
+        nominate = d.preemption->node;
+        preemption = std::move(d.preemption);
+      } else if (d.clear_nomination) {
+        UnnominateLocked(uid);
+        nominate = std::string();
+      }
     }
   }
-  if (chosen.empty()) return Unschedulable(std::move(q), failure);
+  if (chosen.empty()) {
+    if (preemption) {
+      Evict(pod, *preemption);
+      ClearNominations(lose_nomination);
+    }
+    return Unschedulable(std::move(q), failure, nominate);
+  }
   {
     std::lock_guard lock(bind_mu_);
     binds_.push_back([this, q = std::move(q), chosen]() mutable { Bind(std::move(q), chosen); });
@@ -244,7 +340,70 @@ void Scheduler::Bind(QueuedPod q, std::string node) {
   queue_.AddBackoff(std::move(q));
 }
 
-void Scheduler::Unschedulable(QueuedPod q, const std::string& message) {
+void Scheduler::Evict(const json& pod, const PreemptionCandidate& preemption) {
+  const std::string preemptor = PodKey(pod);
+  log::Info("scheduler", "preempting lower-priority pods",
+            {{"pod", preemptor}, {"node", preemption.node},
+             {"victims", std::to_string(preemption.victims.size())}});
+  for (const auto& victim : preemption.victims) {
+    const std::string key = victim->namespace_ + "/" + victim->name;
+    json object = {{"apiVersion", "v1"},
+                   {"kind", "Pod"},
+                   {"metadata",
+                    {{"name", victim->name},
+                     {"namespace", victim->namespace_},
+                     {"uid", victim->uid}}}};
+    // The DisruptionTarget condition tells the victim's owners why it goes.
+    if (client::ObjectPtr current = pods_.Get(victim->namespace_, victim->name);
+        current && Str(*current, "metadata", "uid") == victim->uid) {
+      object = *current;
+      json& conditions = object["status"]["conditions"];
+      if (!conditions.is_array()) conditions = json::array();
+      json kept = json::array();
+      for (json& c : conditions) {
+        if (c.value("type", "") != "DisruptionTarget") kept.push_back(std::move(c));
+      }
+      conditions = std::move(kept);
+      conditions.push_back({{"type", "DisruptionTarget"},
+                            {"status", "True"},
+                            {"lastProbeTime", nullptr},
+                            {"lastTransitionTime", api::NowRfc3339()},
+                            {"reason", "PreemptionByScheduler"},
+                            {"message", options_.scheduler_name +
+                                            ": preempting to accommodate a higher priority pod"}});
+      auto r = client_.Update(client::Pods(), victim->namespace_, object, "status");
+      if (!r.ok() && r.status().code() != Code::kNotFound) {
+        log::Warning("scheduler", "cannot mark a pod as preempted",
+                     {{"pod", key}, {"error", r.status().message()}});
+      }
+    }
+    client::Client::DeleteOptions options;
+    options.precondition_uid = victim->uid;
+    Status deleted = client_.Delete(client::Pods(), victim->namespace_, victim->name, options);
+    if (!deleted.ok() && deleted.code() != Code::kNotFound && deleted.code() != Code::kConflict) {
+      log::Warning("scheduler", "cannot delete a preempted pod",
+                   {{"pod", key}, {"preemptor", preemptor}, {"error", deleted.message()}});
+      continue;
+    }
+    events_.Record(object, "", "Normal", "Preempted",
+                   "Preempted by pod " + Str(pod, "metadata", "uid") + " on node " +
+                       preemption.node);
+  }
+}
+
+void Scheduler::ClearNominations(const std::vector<std::pair<std::string, std::string>>& pods) {
+  for (const auto& [ns, name] : pods) {
+    auto r = client_.MergePatch(client::Pods(), ns, name,
+                                json{{"status", {{"nominatedNodeName", nullptr}}}}, "status");
+    if (!r.ok() && r.status().code() != Code::kNotFound) {
+      log::Warning("scheduler", "cannot clear a pod's nominated node",
+                   {{"pod", ns + "/" + name}, {"error", r.status().message()}});
+    }
+  }
+}
+
+void Scheduler::Unschedulable(QueuedPod q, const std::string& message,
+                              const std::optional<std::string>& nominate) {
   const json& pod = *q.pod;
   log::Debug("scheduler", "pod does not fit", {{"pod", PodKey(pod)}, {"reason", message}});
   events_.Record(pod, "", "Warning", "FailedScheduling", message);
@@ -259,7 +418,16 @@ void Scheduler::Unschedulable(QueuedPod q, const std::string& message) {
   const bool same = current && current->value("status", "") == "False" &&
                     current->value("reason", "") == "Unschedulable" &&
                     current->value("message", "") == message;
-  if (!same) {
+  const std::string nominated = status.value("nominatedNodeName", "");
+  const bool same_nomination = !nominate || *nominate == nominated;
+  if (nominate) {
+    if (nominate->empty()) {
+      status.erase("nominatedNodeName");
+    } else {
+      status["nominatedNodeName"] = *nominate;
+    }
+  }
+  if (!same || !same_nomination) {
     json cond = {
         {"type", "PodScheduled"},
         {"status", "False"},
@@ -269,7 +437,9 @@ void Scheduler::Unschedulable(QueuedPod q, const std::string& message) {
                                    : api::NowRfc3339()},
         {"reason", "Unschedulable"},
         {"message", message}};
-    if (current) {
+    if (same) {
+      // Only the nomination changes.
+    } else if (current) {
       *current = std::move(cond);
     } else {
       conditions.push_back(std::move(cond));

@@ -12,6 +12,12 @@
 // - A pod no node fits gets PodScheduled=False (reason Unschedulable, kube-scheduler's
 //   message) and a FailedScheduling event, and waits until nodes or pods change (or 5
 //   minutes). A bound pod gets a Scheduled event, as kube-scheduler records them.
+// - Preemption (kube-scheduler 1.32's DefaultPreemption, see preemption.h): when evicting
+//   lower-priority pods lets the pod fit, the victims get the condition DisruptionTarget
+//   (PreemptionByScheduler) and a Preempted event and are deleted with their grace period; the
+//   pod gets status.nominatedNodeName, which holds the space for it against pods of lower
+//   priority until it is bound there (lower-priority pods nominated to that node lose their
+//   nomination). PodDisruptionBudgets steer the choice of victims.
 // Start/Stop from one thread; everything else runs on the scheduler's own threads.
 #pragma once
 
@@ -20,6 +26,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,7 +66,7 @@ class Scheduler {
   uint64_t bound() const { return bound_.load(); }
 
  private:
-  void OnPod(const client::ObjectPtr& pod);
+  void OnPod(const client::ObjectPtr& old_pod, const client::ObjectPtr& pod);
   void OnPodDeleted(const client::ObjectPtr& pod);
   void OnNode(const client::ObjectPtr& old_node, const client::ObjectPtr& node);
   void OnNodeDeleted(const client::ObjectPtr& node);
@@ -71,7 +78,19 @@ class Scheduler {
   void Loop();
   void ScheduleOne(QueuedPod q);
   void Bind(QueuedPod q, std::string node);
-  void Unschedulable(QueuedPod q, const std::string& message);
+  // `nominate`: the node to write into status.nominatedNodeName, "" to clear it, nullopt to
+  // leave it.
+  void Unschedulable(QueuedPod q, const std::string& message,
+                     const std::optional<std::string>& nominate);
+  // Marks and deletes the victims of a preemption by `pod`.
+  void Evict(const nlohmann::json& pod, const PreemptionCandidate& preemption);
+  // Removes status.nominatedNodeName from these pods (namespace, name).
+  void ClearNominations(const std::vector<std::pair<std::string, std::string>>& pods);
+  // nominated_ bookkeeping. Caller holds mu_.
+  void NominateLocked(const std::string& uid, const std::string& node,
+                      std::shared_ptr<const PodInfo> pod);
+  void UnnominateLocked(const std::string& uid);
+  void OnBudgetsChanged();
   void RunBinder();
 
   client::Client& client_;
@@ -83,6 +102,11 @@ class Scheduler {
   std::map<std::string, NodeInfo> nodes_;                 // by node name
   std::unordered_map<std::string, std::string> placed_;   // pod uid -> node it counts on
   std::unordered_map<std::string, std::string> assumed_;  // pod uid -> node, binding pending
+  NominatedPods nominated_;                               // pending pods nominated, by node
+  std::unordered_map<std::string, std::string> nominated_node_;  // pod uid -> nominated node
+  std::vector<DisruptionBudget> budgets_;
+  client::Informer& pods_;
+  client::Informer& budget_informer_;
 
   std::mutex bind_mu_;  // guards binds_, stopping_
   std::condition_variable bind_cv_;

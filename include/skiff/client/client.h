@@ -45,6 +45,7 @@ inline Resource ControllerRevisions() { return {"apps", "v1", "controllerrevisio
 inline Resource Jobs() { return {"batch", "v1", "jobs"}; }
 inline Resource CronJobs() { return {"batch", "v1", "cronjobs"}; }
 inline Resource PersistentVolumeClaims() { return {"", "v1", "persistentvolumeclaims"}; }
+inline Resource PodDisruptionBudgets() { return {"policy", "v1", "poddisruptionbudgets"}; }
 
 struct Selectors {
   std::string labels;  // label selector text, "" = everything

@@ -1,19 +1,22 @@
 """The scheduler, end to end through kubectl on hollow nodes: binpacking, the unschedulable
 pod explained (condition, event, kubectl describe) and retried when a node comes, node
-selectors, taints and tolerations, and the Scheduled event."""
+selectors, taints and tolerations, the Scheduled event, and preemption by priority."""
 
 import json
+import socket
 
 from conftest import unique, wait_for
-from hollow_kubelet import create_nodes, hollow_node
+from hollow_kubelet import HollowKubelet, create_nodes, hollow_node
 
 KUBECTL = "1.32"
 CONTROL_PLANE = True  # the module's server runs its scheduler and controllers
 
 
-def pod(name, cpu="100m", node_selector=None, tolerations=None):
+def pod(name, cpu="100m", node_selector=None, tolerations=None, priority_class=None):
     spec = {"containers": [{"name": "c", "image": "busybox",
                             "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}]}
+    if priority_class:
+        spec["priorityClassName"] = priority_class
     if node_selector:
         spec["nodeSelector"] = node_selector
     if tolerations:
@@ -141,3 +144,91 @@ def test_pods_for_another_scheduler_are_left_alone(server):
     import time
     time.sleep(2)
     assert node_of(server, ns, "mine") is None
+
+
+def test_a_higher_priority_pod_preempts_a_lower_priority_one(server):
+    kubectl = server.kubectl(KUBECTL)
+    prefix = unique("pre")
+    ns = prefix
+    server.create_namespace(ns)
+    node = f"{prefix}-n"
+    create_nodes(server, hollow_node(node, cpu="1", labels={"skiff.test/group": prefix}))
+    low, high = f"{prefix}-low", f"{prefix}-high"
+    kubectl.ok("create", "priorityclass", low, "--value=100")
+    kubectl.ok("create", "priorityclass", high, "--value=1000")
+    sel = {"skiff.test/group": prefix}
+    base = f"/api/v1/namespaces/{ns}/pods"
+    try:
+        with HollowKubelet(server, [node]):
+            # Two 400m pods of low priority fill the 1-CPU node; 500m more needs one of them gone.
+            apply(kubectl, ns, *[pod(f"low{i}", cpu="400m", node_selector=sel,
+                                     priority_class=low) for i in range(2)])
+
+            def running():
+                items = server.get(base).json()["items"]
+                ok = [p for p in items if p["status"].get("phase") == "Running"]
+                return items if len(ok) == 2 else None
+
+            before = {p["metadata"]["name"]: p["metadata"]["uid"]
+                      for p in wait_for(running, timeout=20, what="both low pods running")}
+            assert all(p["spec"]["priority"] == 100 for p in server.get(base).json()["items"])
+            rv = server.get(base).json()["metadata"]["resourceVersion"]
+            watch = server.watch(base, params={"resourceVersion": rv}, timeout=20)
+            try:
+                apply(kubectl, ns, pod("urgent", cpu="500m", node_selector=sel,
+                                       priority_class=high))
+                wait_for(lambda: node_of(server, ns, "urgent") == node, timeout=30,
+                         what="the urgent pod bound after preempting")
+                left = {p["metadata"]["name"] for p in server.get(base).json()["items"]}
+                assert len(left & set(before)) == 1, left
+                victim = (set(before) - left).pop()
+                # The victim was marked DisruptionTarget before it was deleted.
+                marked = None
+                while marked is None:
+                    try:
+                        ev = watch.next_event()
+                    except socket.timeout:
+                        break
+                    if ev is None:
+                        break
+                    obj = ev["object"]
+                    if obj["metadata"]["name"] == victim:
+                        for c in obj.get("status", {}).get("conditions", []):
+                            if c["type"] == "DisruptionTarget":
+                                marked = c
+                assert marked, f"no DisruptionTarget condition seen on {victim}"
+                assert marked["status"] == "True" and marked["reason"] == "PreemptionByScheduler"
+                assert marked["message"] == ("default-scheduler: preempting to accommodate a "
+                                             "higher priority pod")
+            finally:
+                watch.close()
+
+            urgent = server.get(f"{base}/urgent").json()
+            assert urgent["spec"]["priority"] == 1000
+            assert urgent["status"].get("nominatedNodeName") == node, urgent["status"]
+            events = kubectl.json("get", "events", "-n", ns)["items"]
+            preempted = [e for e in events if e["reason"] == "Preempted"]
+            assert [e["involvedObject"]["name"] for e in preempted] == [victim], preempted
+            assert preempted[0]["message"] == (f"Preempted by pod {urgent['metadata']['uid']} "
+                                               f"on node {node}")
+            failed = [e for e in events if e["reason"] == "FailedScheduling"
+                      and e["involvedObject"]["name"] == "urgent"]
+            assert failed and "Insufficient cpu" in failed[0]["message"], failed
+            assert "preemption:" not in failed[0]["message"], failed
+
+            # Equal priority never preempts: another low pod stays pending, explained.
+            apply(kubectl, ns, pod("late", cpu="400m", node_selector=sel, priority_class=low))
+
+            def explained():
+                for e in kubectl.json("get", "events", "-n", ns)["items"]:
+                    if e["reason"] == "FailedScheduling" and e["involvedObject"]["name"] == "late":
+                        return e["message"]
+                return None
+
+            msg = wait_for(explained, timeout=20, what="FailedScheduling for the late pod")
+            assert "preemption: " in msg and "No preemption victims found for incoming pod" \
+                in msg, msg
+            assert node_of(server, ns, "late") is None
+            assert len(server.get(base).json()["items"]) == 3
+    finally:
+        kubectl.run("delete", "priorityclass", low, high)

@@ -64,7 +64,7 @@ TEST_CASE("decide: the issue's example over 3 nodes", "[scheduler][decide]") {
         "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node "
         "affinity/selector. preemption: 0/3 nodes are available: 1 Insufficient cpu, 2 Preemption "
         "is not helpful for scheduling.");
-  CHECK(d2.preemption_candidates.empty());
+  CHECK_FALSE(d2.preemption);
 
   // Without the preemption diagnosis the message ends after the filters' histogram.
   DecideOptions no_preemption;
@@ -107,16 +107,17 @@ TEST_CASE("decide: preemption candidates and preemptionPolicy Never", "[schedule
   Decision d = Decide(pod, Ptrs(nodes), ScoreConfig());
   // DefaultPreemption would nominate n1, so kube's message has no preemption part.
   CHECK(Message(d) == "0/1 nodes are available: 1 Insufficient cpu.");
-  REQUIRE(d.preemption_candidates.size() == 1);
-  CHECK(d.preemption_candidates[0].node == "n1");
-  CHECK(d.preemption_candidates[0].lower_priority_pods == std::vector<std::string>{"uid-victim"});
+  REQUIRE(d.preemption);
+  CHECK(d.preemption->node == "n1");
+  REQUIRE(d.preemption->victims.size() == 1);
+  CHECK(d.preemption->victims[0]->uid == "uid-victim");
 
   pod["spec"]["preemptionPolicy"] = "Never";
   Decision never = Decide(pod, Ptrs(nodes), ScoreConfig());
   CHECK(Message(never) ==
         "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to "
         "preemptionPolicy=Never.");
-  CHECK(never.preemption_candidates.empty());
+  CHECK_FALSE(never.preemption);
 
   // Equal priority is not lower: no victims.
   CHECK(Message(Decide(Prioritized(Pod("q", "500m"), 0), Ptrs(nodes), ScoreConfig())) ==
