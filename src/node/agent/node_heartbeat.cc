@@ -1,5 +1,8 @@
 #include "node_heartbeat.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "api/object_util.h"
 #include "node_object.h"
 #include "skiff/common/log.h"
@@ -20,9 +23,20 @@ std::string MicroTime(std::chrono::system_clock::time_point t) {
   return base.substr(0, base.size() - 1) + frac + "Z";
 }
 
+// "MemoryPressure=False;Ready=True;..." (sorted by type), from any status, even one without
+// conditions.
 std::string ConditionStates(const json& status) {
+  std::vector<std::string> states;
+  if (status.is_object()) {
+    if (auto it = status.find("conditions"); it != status.end() && it->is_array()) {
+      for (const json& c : *it) {
+        if (c.is_object()) states.push_back(c.value("type", "") + "=" + c.value("status", ""));
+      }
+    }
+  }
+  std::sort(states.begin(), states.end());
   std::string s;
-  for (const json& c : status["conditions"]) s += c.value("type", "") + "=" + c.value("status", "") + ";";
+  for (const std::string& state : states) s += state + ";";
   return s;
 }
 
@@ -104,7 +118,9 @@ Status NodeHeartbeat::PostStatus(bool force) {
     if (!node.ok()) return node.status();
     json status = BuildNodeStatus(config_, facts, (*node)["status"], std::chrono::system_clock::now());
     const std::string states = ConditionStates(status);
-    if (!force && states == last_conditions_ &&
+    // Compared with what the server holds too: the node lifecycle controller sets Ready to
+    // Unknown when heartbeats stop, and a node that is back must say so at once.
+    if (!force && states == last_conditions_ && states == ConditionStates((*node)["status"]) &&
         std::chrono::steady_clock::now() - last_status_ < config_.status_update_interval) {
       return Status::Ok();
     }
