@@ -1,0 +1,54 @@
+// The service proxy's nftables ruleset (kube-proxy's nftables mode, in one table of family ip
+// owned by skiff), built from ServicePorts, and the script that installs it atomically.
+//
+// Packet path:
+//   nat prerouting/output -> services: `daddr . proto . dport` in map service-ips (cluster IPs
+//     go to the service chain, external/LoadBalancer IPs to the external chain); local
+//     addresses (except 127.0.0.0/8) `proto . dport` in map service-nodeports -> external chain.
+//   service chain: masquerade mark for traffic to a cluster IP from outside cluster_cidr; with
+//     ClientIP affinity, a client seen recently goes to its endpoint; otherwise numgen random
+//     over the endpoints (ready ones; serving-and-terminating ones when none is ready; this
+//     node's only with internalTrafficPolicy Local).
+//   external chain: Cluster policy: masquerade mark, then the service chain. Local policy:
+//     traffic from this node itself may use any endpoint, other traffic only this node's
+//     endpoints, without masquerade (the client's address is kept).
+//   endpoint chain: masquerade mark when the pod reaches itself (hairpin), affinity update,
+//     DNAT to the endpoint.
+//   nat postrouting: marked packets are masqueraded.
+//   filter input/forward/output (priority -110, new connections): service ports without a
+//     usable endpoint are rejected (ICMP port unreachable / TCP reset); forward and output
+//     after DNAT (priority -90): connections still addressed to a cluster IP (a port the
+//     service does not have) are rejected too.
+//
+// Pure: strings in, strings out. Thread-safe. Nothing throws.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "net/proxy/proxy_model.h"
+
+namespace skiff::net::proxy {
+
+struct Ruleset {
+  std::string table;                // e.g. "skiff-proxy"
+  std::vector<std::string> chains;  // every chain `definition` declares, sorted
+  std::vector<std::string> sets;    // the ClientIP affinity sets it declares, sorted
+  std::string definition;           // "table ip <table> { ... }"
+  int service_ports = 0;            // ports programmed (with or without endpoints)
+  int endpoints = 0;                // endpoint chains
+};
+
+// Service ports with an unusable address or protocol are left out (never a broken script).
+Ruleset BuildRuleset(const ProxyConfig& config, const std::vector<ServicePort>& ports);
+
+// An `nft -f` script replacing the table's contents in one transaction. With `previous` (the
+// ruleset this process installed last) the table is kept: its rules and maps are flushed,
+// chains and affinity sets no longer needed are deleted, the rest declared again, so clients'
+// affinity survives. Without it (first sync) the table is deleted and declared anew.
+std::string SyncScript(const Ruleset& next, const Ruleset* previous);
+
+// An `nft -f` script deleting the table (when it exists).
+std::string DeleteScript(const std::string& table);
+
+}  // namespace skiff::net::proxy

@@ -1,0 +1,305 @@
+// The service proxy's nftables ruleset: its shape for each kind of service, then loaded into
+// the kernel by the real nft in a private network namespace and driven with real TCP
+// connections (ClusterIP spreading over endpoints, NodePort, rejection without endpoints or on
+// an unknown port), and replaced incrementally with ClientIP affinity state kept. Needs root.
+#include "net/proxy/nft_ruleset.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+using skiff::net::proxy::BuildRuleset;
+using skiff::net::proxy::DeleteScript;
+using skiff::net::proxy::Endpoint;
+using skiff::net::proxy::ProxyConfig;
+using skiff::net::proxy::Ruleset;
+using skiff::net::proxy::ServicePort;
+using skiff::net::proxy::SyncScript;
+using namespace std::chrono_literals;
+
+namespace {
+
+Endpoint Ep(const std::string& ip, int port, bool ready = true, const std::string& node = "n1") {
+  Endpoint e;
+  e.ip = ip;
+  e.port = port;
+  e.node = node;
+  e.ready = ready;
+  e.serving = ready;
+  return e;
+}
+
+ServicePort Svc(const std::string& name, const std::string& vip, int port,
+                std::vector<Endpoint> eps) {
+  ServicePort sp;
+  sp.ns = "default";
+  sp.name = name;
+  sp.cluster_ips = {vip};
+  sp.port = port;
+  sp.endpoints = std::move(eps);
+  return sp;
+}
+
+ProxyConfig Config() {
+  ProxyConfig c;
+  c.table = "skiff-proxy-test";
+  c.cluster_cidr = "10.250.0.0/16";
+  c.node_name = "n1";
+  return c;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct Shell {
+  int code = -1;
+  std::string out;
+};
+
+Shell Sh(const std::string& cmd) {
+  Shell r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A network namespace of the test's own, with a veth interface holding the "pod" addresses
+// 10.250.0.2-4 and a route for the service range; removed (with what runs in it) at the end.
+struct TestNetns {
+  std::string name = "skpx-" + std::to_string(getpid());
+  mutable std::vector<std::string> files;  // scripts written for the namespace's servers
+  TestNetns() {
+    Sh("ip netns del " + name);
+    REQUIRE(Sh("ip netns add " + name).code == 0);
+    try {
+      for (const char* c :
+           {"ip link set lo up", "ip link add d0 type veth peer name d1", "ip link set d0 up",
+            "ip link set d1 up", "ip addr add 10.250.0.2/24 dev d0",
+            "ip addr add 10.250.0.3/24 dev d0", "ip addr add 10.250.0.4/24 dev d0",
+            "ip route add 10.251.0.0/24 dev d0"}) {
+        Shell s = Exec(c);
+        INFO(c << ": " << s.out);
+        REQUIRE(s.code == 0);
+      }
+    } catch (...) {
+      Cleanup();  // a failed REQUIRE throws: the destructor would not run
+      throw;
+    }
+  }
+  ~TestNetns() { Cleanup(); }
+  void Cleanup() {
+    Sh("ip netns pids " + name + " | xargs -r kill -9");
+    Sh("ip netns del " + name);
+    for (const std::string& f : files) std::remove(f.c_str());
+  }
+  Shell Exec(const std::string& cmd) const { return Sh("ip netns exec " + name + " " + cmd); }
+  Shell Nft(const std::string& script) const {
+    const std::string path = "/tmp/" + name + ".nft";
+    std::ofstream(path) << script;
+    Shell s = Exec("nft -f " + path);
+    std::remove(path.c_str());
+    return s;
+  }
+  // A TCP server in the namespace answering every connection with `reply`.
+  void Serve(const std::string& ip, int port, const std::string& reply) const {
+    const std::string code =
+        "import socket\n"
+        "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "s.bind(('" + ip + "'," + std::to_string(port) + ")); s.listen(64)\n"
+        "while True:\n"
+        "  c,_=s.accept(); c.sendall(b'" + reply + "'); c.close()\n";
+    const std::string path = "/tmp/" + name + "-" + ip + "-" + std::to_string(port) + ".py";
+    std::ofstream(path) << code;
+    files.push_back(path);
+    Sh("ip netns exec " + name + " /usr/bin/python3 " + path + " >/dev/null 2>&1 &");
+    for (int i = 0; i < 100; ++i) {
+      if (Exec("sh -c 'ss -ltn | grep -q " + ip + ":" + std::to_string(port) + "'").code == 0)
+        return;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL("the test server on " << ip << ":" << port << " did not start");
+  }
+  // What `count` connections to ip:port read (or "refused" / "error: ..."), one per line.
+  std::string Fetch(const std::string& ip, int port, int count = 1) const {
+    const std::string code =
+        "import socket\n"
+        "for _ in range(" + std::to_string(count) + "):\n"
+        "  try:\n"
+        "    c=socket.create_connection(('" + ip + "'," + std::to_string(port) + "), timeout=3)\n"
+        "    print(c.recv(100).decode()); c.close()\n"
+        "  except ConnectionRefusedError: print('refused')\n"
+        "  except Exception as e: print('error: %s' % e)\n";
+    const std::string path = "/tmp/" + name + "-client.py";
+    std::ofstream(path) << code;
+    Shell s = Exec("/usr/bin/python3 " + path);
+    std::remove(path.c_str());
+    return s.out;
+  }
+};
+
+int CountLines(const std::string& text, const std::string& line) {
+  int n = 0;
+  size_t pos = 0;
+  while ((pos = text.find(line + "\n", pos)) != std::string::npos) {
+    if (pos == 0 || text[pos - 1] == '\n') ++n;
+    pos += line.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("proxy ruleset: a ClusterIP service spreads over its ready endpoints",
+          "[proxy][nft]") {
+  Ruleset r = BuildRuleset(Config(), {Svc("web", "10.251.0.10", 80,
+                                          {Ep("10.250.0.2", 8080), Ep("10.250.0.3", 8080),
+                                           Ep("10.250.0.4", 8080, false)})});
+  CHECK(r.service_ports == 1);
+  CHECK(r.endpoints == 2);  // the not-ready one has no chain
+  CHECK(Contains(r.definition, "10.251.0.10 . tcp . 80 : goto svc-"));
+  CHECK(Contains(r.definition, "numgen random mod 2 vmap { 0 : goto ep-"));
+  CHECK(Contains(r.definition, "ip daddr 10.251.0.10 tcp dport 80 ip saddr != 10.250.0.0/16 "
+                               "jump mark-for-masquerade"));
+  CHECK(Contains(r.definition, "ip saddr 10.250.0.2 jump mark-for-masquerade"));
+  CHECK(Contains(r.definition, "meta l4proto tcp dnat to 10.250.0.2:8080"));
+  CHECK_FALSE(Contains(r.definition, "10.250.0.4:8080"));
+  CHECK(Contains(r.definition, "elements = { 10.251.0.10 }"));
+  CHECK(r.sets.empty());
+}
+
+TEST_CASE("proxy ruleset: endpoints chosen as kube-proxy chooses them", "[proxy][nft]") {
+  SECTION("no endpoints: rejected") {
+    Ruleset r = BuildRuleset(Config(), {Svc("empty", "10.251.0.11", 80, {})});
+    CHECK(Contains(r.definition, "10.251.0.11 . tcp . 80 : goto reject-chain"));
+    CHECK(r.endpoints == 0);
+  }
+  SECTION("only terminating but serving endpoints: they are used") {
+    Endpoint e = Ep("10.250.0.2", 8080, false);
+    e.serving = true;
+    e.terminating = true;
+    Ruleset r = BuildRuleset(Config(), {Svc("t", "10.251.0.12", 80, {e})});
+    CHECK(Contains(r.definition, "dnat to 10.250.0.2:8080"));
+  }
+  SECTION("internalTrafficPolicy Local keeps this node's endpoints") {
+    ServicePort sp = Svc("loc", "10.251.0.13", 80,
+                         {Ep("10.250.0.2", 8080), Ep("10.250.9.9", 8080, true, "n2")});
+    sp.internal_local = true;
+    Ruleset r = BuildRuleset(Config(), {sp});
+    CHECK(Contains(r.definition, "dnat to 10.250.0.2:8080"));
+    CHECK_FALSE(Contains(r.definition, "10.250.9.9"));
+  }
+  SECTION("bad addresses, ports and protocols are left out") {
+    ServicePort bad = Svc("bad", "not-an-ip", 80, {Ep("10.250.0.2", 8080)});
+    ServicePort proto = Svc("proto", "10.251.0.14", 80, {Ep("10.250.0.2", 8080)});
+    proto.protocol = "ICMP";
+    ServicePort ep = Svc("ep", "10.251.0.15", 80, {Ep("10.250.0.2", 0), Ep("fe80::1", 80)});
+    Ruleset r = BuildRuleset(Config(), {bad, proto, ep});
+    CHECK(r.service_ports == 1);
+    CHECK(r.endpoints == 0);
+    CHECK(Contains(r.definition, "10.251.0.15 . tcp . 80 : goto reject-chain"));
+  }
+}
+
+TEST_CASE("proxy ruleset: NodePort, external IPs, policies and affinity", "[proxy][nft]") {
+  ServicePort sp = Svc("np", "10.251.0.20", 80,
+                       {Ep("10.250.0.2", 8080), Ep("10.250.9.9", 8080, true, "n2")});
+  sp.node_port = 30080;
+  sp.external_ips = {"192.0.2.10"};
+  SECTION("Cluster policy masquerades and uses every endpoint") {
+    Ruleset r = BuildRuleset(Config(), {sp});
+    CHECK(Contains(r.definition, "tcp . 30080 : goto ext-"));
+    CHECK(Contains(r.definition, "192.0.2.10 . tcp . 80 : goto ext-"));
+    CHECK(Contains(r.definition, "    jump mark-for-masquerade\n    goto svc-"));
+  }
+  SECTION("Local policy keeps the client's address and this node's endpoints") {
+    sp.external_local = true;
+    Ruleset r = BuildRuleset(Config(), {sp});
+    CHECK(Contains(r.definition, "fib saddr type local goto svc-"));
+    CHECK(Contains(r.definition, "goto svl-"));
+    CHECK_FALSE(Contains(r.definition, "    drop\n"));
+    sp.endpoints.erase(sp.endpoints.begin());  // no local endpoint left
+    Ruleset none = BuildRuleset(Config(), {sp});
+    CHECK(Contains(none.definition, "    drop\n"));
+  }
+  SECTION("ClientIP affinity: a timed set per endpoint, checked before spreading") {
+    sp.affinity_seconds = 600;
+    Ruleset r = BuildRuleset(Config(), {sp});
+    REQUIRE(r.sets.size() == 2);
+    CHECK(Contains(r.definition, "set " + r.sets[0] + " {\n    type ipv4_addr\n    flags "
+                                 "dynamic,timeout\n    timeout 600s\n  }"));
+    CHECK(Contains(r.definition, "ip saddr @" + r.sets[0] + " goto ep-"));
+    CHECK(Contains(r.definition, "update @" + r.sets[0] + " { ip saddr }"));
+  }
+  SECTION("no usable endpoint: the node port is rejected") {
+    sp.endpoints.clear();
+    Ruleset r = BuildRuleset(Config(), {sp});
+    CHECK(Contains(r.definition, "tcp . 30080 : goto reject-chain"));
+    CHECK(Contains(r.definition, "192.0.2.10 . tcp . 80 : goto reject-chain"));
+  }
+}
+
+TEST_CASE("proxy ruleset: loaded by nft and carrying real connections", "[proxy][nft][root]") {
+  if (geteuid() != 0) FAIL("this test makes a network namespace and must run as root");
+  TestNetns ns;
+  ns.Serve("10.250.0.2", 8080, "two");
+  ns.Serve("10.250.0.3", 8080, "three");
+
+  ServicePort web = Svc("web", "10.251.0.10", 80, {Ep("10.250.0.2", 8080), Ep("10.250.0.3", 8080)});
+  web.node_port = 30080;
+  ServicePort empty = Svc("empty", "10.251.0.11", 80, {});
+  Ruleset first = BuildRuleset(Config(), {web, empty});
+  Shell applied = ns.Nft(SyncScript(first, nullptr));
+  INFO(applied.out << "\n" << first.definition);
+  REQUIRE(applied.code == 0);
+
+  // Spread over both endpoints.
+  const std::string spread = ns.Fetch("10.251.0.10", 80, 40);
+  INFO(spread);
+  CHECK(CountLines(spread, "two") + CountLines(spread, "three") == 40);
+  CHECK(CountLines(spread, "two") > 0);
+  CHECK(CountLines(spread, "three") > 0);
+  // NodePort on a local address.
+  const std::string node_port = ns.Fetch("10.250.0.4", 30080);
+  CHECK((node_port == "two\n" || node_port == "three\n"));
+  // No endpoints, and a port the service does not have: refused at once.
+  CHECK(ns.Fetch("10.251.0.11", 80) == "refused\n");
+  CHECK(ns.Fetch("10.251.0.10", 81) == "refused\n");
+
+  // Incremental sync: one endpoint left, with ClientIP affinity; the affinity set survives
+  // the next sync.
+  web.endpoints = {Ep("10.250.0.3", 8080)};
+  web.affinity_seconds = 300;
+  Ruleset second = BuildRuleset(Config(), {web});
+  Shell again = ns.Nft(SyncScript(second, &first));
+  INFO(again.out);
+  REQUIRE(again.code == 0);
+  CHECK(ns.Fetch("10.251.0.10", 80, 5) == "three\nthree\nthree\nthree\nthree\n");
+  const std::string empty_gone = ns.Fetch("10.251.0.11", 80);
+  CHECK(empty_gone.rfind("error:", 0) == 0);  // no rule any more: nothing answers the VIP
+  REQUIRE(second.sets.size() == 1);
+  // The client's address (d0's first) is remembered, and still is after another sync.
+  const std::string list_set = "nft list set ip " + second.table + " " + second.sets[0];
+  CHECK(Contains(ns.Exec(list_set).out, "elements = { 10.250.0.2 expires"));
+  Shell third = ns.Nft(SyncScript(BuildRuleset(Config(), {web}), &second));
+  REQUIRE(third.code == 0);
+  CHECK(Contains(ns.Exec(list_set).out, "elements = { 10.250.0.2 expires"));
+  // Chains of the first ruleset that the second no longer has are gone.
+  const std::string listing = ns.Exec("nft list table ip " + second.table).out;
+  for (const std::string& c : first.chains) {
+    const bool kept = std::binary_search(second.chains.begin(), second.chains.end(), c);
+    CHECK(Contains(listing, "chain " + c + " {") == kept);
+  }
+  CHECK(ns.Nft(DeleteScript(second.table)).code == 0);
+  CHECK(ns.Exec("nft list table ip " + second.table).code != 0);
+}
