@@ -84,7 +84,19 @@ Status EnsureBootstrapObjects(api::Resources& res, const cli::ServerOptions& opt
               {{{"addresses", {{{"ip", NodeAddress(options)}}}},
                 {"ports", {{{"name", "https"}, {"port", options.https_listen_port},
                             {"protocol", "TCP"}}}}}}}};
-  return CreateIfMissing(res, "endpoints", "default", ep);
+  if (Status s = CreateIfMissing(res, "endpoints", "default", ep); !s.ok()) return s;
+  // The same as the EndpointSlice the service proxy and DNS read, as kube-apiserver writes it.
+  json slice = {{"apiVersion", "discovery.k8s.io/v1"},
+                {"kind", "EndpointSlice"},
+                {"metadata", {{"name", "kubernetes"},
+                              {"labels", {{"kubernetes.io/service-name", "kubernetes"}}}}},
+                {"addressType", "IPv4"},
+                {"endpoints", {{{"addresses", {NodeAddress(options)}},
+                                {"conditions", {{"ready", true}}}}}},
+                {"ports", {{{"name", "https"}, {"port", options.https_listen_port},
+                            {"protocol", "TCP"}}}}};
+  if (NodeAddress(options).find(':') != std::string::npos) slice["addressType"] = "IPv6";
+  return CreateIfMissing(res, "endpointslices", "default", slice, "discovery.k8s.io");
 }
 
 }  // namespace skiff::server

@@ -12,6 +12,7 @@
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
 #include "events/event_recorder.h"
+#include "net/proxy/service_proxy.h"
 #include "scheduler/scheduler.h"
 #include "skiff/client/informer.h"
 #include "skiff/auth/authenticator.h"
@@ -152,6 +153,18 @@ int Run(const cli::ServerOptions& options) {
     agent = std::move(*started);
     handler.SetPodIo(agent->pod_io());
   }
+  // The node's service proxy (kube-proxy's job) runs wherever pods run.
+  std::unique_ptr<net::proxy::ServiceProxy> proxy;
+  if (!options.disable_agent) {
+    net::proxy::ServiceProxyOptions po;
+    po.config.table = "skiff-proxy-" + options.cni_bridge;
+    po.config.cluster_cidr = options.cluster_cidr;
+    po.config.node_name = options.node_name;
+    po.service_cidr = options.service_cidr;
+    po.bridge = options.cni_bridge;
+    proxy = std::make_unique<net::proxy::ServiceProxy>(informers, po);
+    proxy->Start();
+  }
   api::HttpsServerOptions http;
   http.bind_address = options.bind_address;
   http.port = options.https_listen_port;
@@ -195,6 +208,7 @@ int Run(const cli::ServerOptions& options) {
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server->reset();
+  if (proxy) proxy->Stop();  // its rules stay: service traffic flows on while skiff restarts
   if (agent) agent->Stop();
   if (scheduler) scheduler->Stop();
   if (controllers) controllers->Stop();

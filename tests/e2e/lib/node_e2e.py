@@ -98,6 +98,8 @@ def force_cleanup(data_dir, bridge):
     subprocess.run(["ip", "link", "del", bridge], capture_output=True)
     # The node's pod masquerade (family ip: the e2e networks are IPv4).
     subprocess.run(["nft", "delete", "table", "ip", f"skiff-{bridge}"], capture_output=True)
+    # The node's service proxy (it leaves its table in place when skiff stops).
+    subprocess.run(["nft", "delete", "table", "ip", f"skiff-proxy-{bridge}"], capture_output=True)
 
 
 class NodeServer(SkiffServer):

@@ -1,0 +1,155 @@
+"""Services through the node's service proxy (one nftables table), with real pods: a ClusterIP
+service spreading a client pod's requests over three busybox httpd backends, the same from the
+host, a NodePort reached on the node's address, a backend taken out and the service deleted.
+The services here have no selector and hand-made EndpointSlices (what the EndpointSlice
+mirroring of hand-made Endpoints produces), so the proxy is tested on its own."""
+
+import json
+import socket
+import subprocess
+
+from conftest import IMAGE, unique, wait_for
+
+NETWORK = ("skte2e8", "10.226.0.0/16", "10.227.0.0/16")
+TABLE = f"skiff-proxy-{NETWORK[0]}"
+
+
+def busybox(name, command, **spec):
+    s = {"containers": [{"name": "main", "image": IMAGE, "command": ["sh", "-c", command]}],
+         "terminationGracePeriodSeconds": 1}
+    s.update(spec)
+    return {"metadata": {"name": name}, "spec": s}
+
+
+def httpd(name):
+    # Each backend answers with its own name.
+    return busybox(name, f"mkdir -p /www && echo {name} > /www/index.html && "
+                         "exec httpd -f -p 8080 -h /www")
+
+
+def running_ip(node, ns, name):
+    p = node.wait_pod(ns, name, lambda p: p.get("status", {}).get("phase") == "Running"
+                      and p["status"].get("podIP"), what=f"{name} running with an IP")
+    return p["status"]["podIP"]
+
+
+def service(name, svc_type="ClusterIP", port=80):
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"type": svc_type, "ports": [{"port": port, "targetPort": 8080,
+                                                  "protocol": "TCP"}]}}
+
+
+def slice_for(svc, ips, node_name, port=8080):
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": f"{svc}-manual", "labels": {"kubernetes.io/service-name": svc}},
+            "addressType": "IPv4",
+            "ports": [{"name": "", "port": port, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [ip], "nodeName": node_name,
+                           "conditions": {"ready": True}} for ip in ips]}
+
+
+def fetch_from_host(ip, port, timeout=3):
+    """One HTTP GET from the host; the body's first line, or the error's name."""
+    try:
+        with socket.create_connection((ip, port), timeout=timeout) as c:
+            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while chunk := c.recv(4096):
+                data += chunk
+        return data.split(b"\r\n\r\n", 1)[1].decode().strip()
+    except OSError as e:
+        return type(e).__name__
+
+
+def fetch_in_pod(node, ns, pod, url, times):
+    out = node.kubectl_ok("exec", "-n", ns, pod, "--", "sh", "-c",
+                          f"for i in $(seq {times}); do wget -q -O - {url} || echo failed; done",
+                          timeout=120).out
+    return out.split()
+
+
+def nft_table():
+    return subprocess.run(["nft", "list", "table", "ip", TABLE], capture_output=True,
+                          text=True).stdout
+
+
+def test_cluster_ip_and_node_port_spread_over_the_backends(node):
+    ns = unique("svc")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    backends = [f"web-{i}" for i in range(3)]
+    for b in backends:
+        node.create_pod(ns, httpd(b))
+    node.create_pod(ns, busybox("client", "exec sleep 3600"))
+    ips = [running_ip(node, ns, b) for b in backends]
+    running_ip(node, ns, "client")
+
+    svc = node.create(f"/api/v1/namespaces/{ns}/services", service("web", "NodePort"))
+    vip = svc["spec"]["clusterIP"]
+    node_port = svc["spec"]["ports"][0]["nodePort"]
+    assert vip.startswith("10.227."), vip
+    node.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+                slice_for("web", ips, node.node_name))
+
+    # From a pod: every backend answers some of 30 requests (random spreading).
+    wait_for(lambda: fetch_in_pod(node, ns, "client", f"http://{vip}/", 1) != ["failed"],
+             timeout=10, what="the service answering the client pod")
+    answers = fetch_in_pod(node, ns, "client", f"http://{vip}/", 30)
+    assert set(answers) == set(backends), answers
+
+    # From the host, through the route to the bridge and the nat output path.
+    from_host = {fetch_from_host(vip, 80) for _ in range(20)}
+    assert from_host <= set(backends) and len(from_host) >= 2, from_host
+
+    # A NodePort on the node's own address.
+    n = node.get(f"/api/v1/nodes/{node.node_name}").json()
+    address = next(a["address"] for a in n["status"]["addresses"] if a["type"] == "InternalIP")
+    assert fetch_from_host(address, node_port) in backends
+
+    # The table names the service and its endpoints.
+    table = nft_table()
+    assert f"{vip} . tcp . 80 : goto svc-" in table, table
+    for ip in ips:
+        assert f"dnat to {ip}:8080" in table, table
+
+    # One backend out: within a second it gets no more traffic.
+    node.patch(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices/web-manual",
+               {"endpoints": [{"addresses": [ip], "nodeName": node.node_name,
+                               "conditions": {"ready": ip != ips[0]}} for ip in ips]},
+               "application/merge-patch+json")
+    wait_for(lambda: f"dnat to {ips[0]}:8080" not in nft_table(), timeout=1, interval=0.02,
+             what="the not-ready backend gone from the rules")
+    answers = fetch_in_pod(node, ns, "client", f"http://{vip}/", 20)
+    assert set(answers) <= set(backends[1:]) and answers, answers
+
+    # The service deleted: its address and node port are gone from the rules.
+    node.delete(f"/api/v1/namespaces/{ns}/services/web")
+    wait_for(lambda: vip not in nft_table(), timeout=2, interval=0.02,
+             what="the service's rules gone")
+    assert f"tcp . {node_port} :" not in nft_table()
+    for b in backends + ["client"]:
+        node.delete_pod_and_wait(ns, b)
+
+
+def test_a_service_without_endpoints_refuses_at_once(node):
+    ns = unique("empty")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    svc = node.create(f"/api/v1/namespaces/{ns}/services", service("nothing"))
+    vip = svc["spec"]["clusterIP"]
+    wait_for(lambda: f"{vip} . tcp . 80 : goto reject-chain" in nft_table(), timeout=2,
+             interval=0.02, what="the empty service rejected")
+    # Rejected (not dropped): the host's client fails at once instead of timing out.
+    assert fetch_from_host(vip, 80, timeout=5) == "ConnectionRefusedError"
+    # A port the service does not have is rejected too.
+    assert fetch_from_host(vip, 81, timeout=5) == "ConnectionRefusedError"
+    node.delete(f"/api/v1/namespaces/{ns}/services/nothing")
+
+
+def test_the_kubernetes_service_points_at_the_api_server(node):
+    vip = node.get("/api/v1/namespaces/default/services/kubernetes").json()["spec"]["clusterIP"]
+    eps = node.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes").json()
+    address = eps["endpoints"][0]["addresses"][0]
+    assert eps["ports"] == [{"name": "https", "port": node.port, "protocol": "TCP"}]
+    # (This test server listens on 127.0.0.1 only, so pods cannot connect: check the rules.)
+    wait_for(lambda: f"dnat to {address}:{node.port}" in nft_table(), timeout=5,
+             what="the kubernetes service programmed")
+    assert f"{vip} . tcp . 443 : goto svc-" in nft_table()
