@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -77,6 +78,47 @@ std::vector<const Endpoint*> Usable(const ServicePort& sp, const std::string& no
   return ready.empty() ? terminating : ready;
 }
 
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::string MapType(const std::string& map) {
+  return map == "service-nodeports" || map == "no-endpoint-nodeports"
+             ? "inet_proto . inet_service"
+             : "ipv4_addr . inet_proto . inet_service";
+}
+
+// The ClientIP affinity set of an endpoint chain ("ep-<hash>-..."): named for the hash and the
+// timeout, so that a new timeout is a new set (a set in use cannot be redeclared).
+std::string AffinitySet(const std::string& endpoint_chain, int32_t seconds) {
+  return "aff-" + endpoint_chain.substr(3, 8) + "-" + std::to_string(seconds);
+}
+
+// Base chains (hooked into netfilter) start with their "type ..." line.
+bool IsBaseChain(const std::string& body) { return body.find("    type ") == 0; }
+
+// The rules of a chain body, one per line.
+std::vector<std::string> Rules(const std::string& body) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string::npos) end = body.size();
+    std::string line = body.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t first = line.find_first_not_of(' ');
+    if (first != std::string::npos) out.push_back(line.substr(first));
+  }
+  return out;
+}
+
+// The key of a verdict map element "k . p . n : goto x".
+std::string ElementKey(const std::string& element) {
+  return element.substr(0, element.find(" : "));
+}
+
 class Builder {
  public:
   explicit Builder(const ProxyConfig& config) : config_(config) {}
@@ -122,10 +164,9 @@ class Builder {
       it->second = "ep-" + ep_id + "-" + Readable(e->ip + "-" + std::to_string(e->port));
       std::string body = "    ip saddr " + e->ip + " jump mark-for-masquerade\n";
       if (sp.affinity_seconds > 0) {
-        const std::string set = "aff-" + ep_id;
-        sets_.push_back(set);
-        definitions_ += "  set " + set + " {\n    type ipv4_addr\n    flags dynamic,timeout\n"
-                        "    timeout " + std::to_string(sp.affinity_seconds) + "s\n  }\n";
+        const std::string set = AffinitySet(it->second, sp.affinity_seconds);
+        sets_[set] = "type ipv4_addr; flags dynamic,timeout; timeout " +
+                     std::to_string(sp.affinity_seconds) + "s;";
         body += "    update @" + set + " { ip saddr }\n";
       }
       body += "    meta l4proto " + proto + " dnat to " + e->ip + ":" + std::to_string(e->port) +
@@ -141,7 +182,7 @@ class Builder {
       for (const Endpoint* e : eps) targets.push_back(endpoint_chain(e));
       if (sp.affinity_seconds > 0) {
         for (const std::string& t : targets) {
-          body += "    ip saddr @aff-" + t.substr(3, 8) + " goto " + t + "\n";
+          body += "    ip saddr @" + AffinitySet(t, sp.affinity_seconds) + " goto " + t + "\n";
         }
       }
       if (targets.size() == 1) {
@@ -161,9 +202,9 @@ class Builder {
       cluster_ips_.insert(ip);
       const std::string element = ip + " . " + proto + " . " + std::to_string(sp.port);
       if (cluster.empty()) {
-        no_endpoint_services_.push_back(element + " : goto reject-chain");
+        maps_["no-endpoint-services"].push_back(element + " : goto reject-chain");
       } else {
-        service_ips_.push_back(element + " : goto " + svc_chain);
+        maps_["service-ips"].push_back(element + " : goto " + svc_chain);
       }
     }
     if (!cluster.empty() && !cluster_ips.empty()) {
@@ -181,11 +222,11 @@ class Builder {
     const bool reachable = !external.empty() || (sp.external_local && !all.empty());
     if (!reachable) {
       for (const std::string& ip : external_ips) {
-        no_endpoint_services_.push_back(ip + " . " + proto + " . " + std::to_string(sp.port) +
+        maps_["no-endpoint-services"].push_back(ip + " . " + proto + " . " + std::to_string(sp.port) +
                                         " : goto reject-chain");
       }
       if (node_port) {
-        no_endpoint_nodeports_.push_back(proto + " . " + std::to_string(sp.node_port) +
+        maps_["no-endpoint-nodeports"].push_back(proto + " . " + std::to_string(sp.node_port) +
                                          " : goto reject-chain");
       }
       return;
@@ -212,38 +253,16 @@ class Builder {
     }
     Chain(ext_chain, body);
     for (const std::string& ip : external_ips) {
-      service_ips_.push_back(ip + " . " + proto + " . " + std::to_string(sp.port) + " : goto " +
+      maps_["service-ips"].push_back(ip + " . " + proto + " . " + std::to_string(sp.port) + " : goto " +
                              ext_chain);
     }
     if (node_port) {
-      service_nodeports_.push_back(proto + " . " + std::to_string(sp.node_port) + " : goto " +
+      maps_["service-nodeports"].push_back(proto + " . " + std::to_string(sp.node_port) + " : goto " +
                                    ext_chain);
     }
   }
 
   Ruleset Finish() {
-    Ruleset r;
-    r.table = config_.table;
-    r.service_ports = service_ports_;
-    r.endpoints = endpoints_;
-    std::string d = "table ip " + config_.table + " {\n";
-    d += Map("service-ips", "ipv4_addr . inet_proto . inet_service", service_ips_);
-    d += Map("service-nodeports", "inet_proto . inet_service", service_nodeports_);
-    d += Map("no-endpoint-services", "ipv4_addr . inet_proto . inet_service",
-             no_endpoint_services_);
-    d += Map("no-endpoint-nodeports", "inet_proto . inet_service", no_endpoint_nodeports_);
-    d += "  set cluster-ips {\n    type ipv4_addr\n";
-    if (!cluster_ips_.empty()) {
-      d += "    elements = { ";
-      bool first = true;
-      for (const std::string& ip : cluster_ips_) {
-        d += (first ? "" : ", ") + ip;
-        first = false;
-      }
-      d += " }\n";
-    }
-    d += "  }\n";
-    d += definitions_;
     // The fixed chains.
     Chain("nat-prerouting", "    type nat hook prerouting priority dstnat; policy accept;\n"
                             "    jump services\n");
@@ -280,47 +299,47 @@ class Builder {
     // A cluster IP on a port its service does not have (still the VIP: nothing DNATed it).
     Chain("cluster-ips-check", "    ip daddr @cluster-ips reject\n");
     Chain("reject-chain", "    reject\n");
-    d += chains_text_;
+
+    Ruleset r;
+    r.table = config_.table;
+    r.service_ports = service_ports_;
+    r.endpoints = endpoints_;
+    for (const char* m :
+         {"service-ips", "service-nodeports", "no-endpoint-services", "no-endpoint-nodeports"}) {
+      std::vector<std::string>& elements = maps_[m];
+      std::sort(elements.begin(), elements.end());
+      elements.erase(std::unique(elements.begin(), elements.end()), elements.end());
+    }
+    r.maps = std::move(maps_);
+    r.cluster_ips.assign(cluster_ips_.begin(), cluster_ips_.end());
+    r.sets = std::move(sets_);
+    r.chains = std::move(chains_);
+
+    std::string d = "table ip " + config_.table + " {\n";
+    for (const auto& [name, elements] : r.maps) {
+      d += "  map " + name + " {\n    type " + MapType(name) + " : verdict\n";
+      if (!elements.empty()) d += "    elements = {\n      " + Join(elements, ",\n      ") + "\n    }\n";
+      d += "  }\n";
+    }
+    d += "  set cluster-ips {\n    type ipv4_addr\n";
+    if (!r.cluster_ips.empty()) d += "    elements = { " + Join(r.cluster_ips, ", ") + " }\n";
+    d += "  }\n";
+    for (const auto& [name, def] : r.sets) d += "  set " + name + " { " + def + " }\n";
+    for (const auto& [name, body] : r.chains) d += "  chain " + name + " {\n" + body + "  }\n";
     d += "}\n";
     r.definition = std::move(d);
-    std::sort(chain_names_.begin(), chain_names_.end());
-    r.chains = std::move(chain_names_);
-    std::sort(sets_.begin(), sets_.end());
-    sets_.erase(std::unique(sets_.begin(), sets_.end()), sets_.end());
-    r.sets = std::move(sets_);
     return r;
   }
 
  private:
-  bool Defined(const std::string& name) const {
-    return std::find(chain_names_.begin(), chain_names_.end(), name) != chain_names_.end();
-  }
-  void Chain(const std::string& name, const std::string& body) {
-    chain_names_.push_back(name);
-    chains_text_ += "  chain " + name + " {\n" + body + "  }\n";
-  }
-  static std::string Map(const std::string& name, const std::string& type,
-                         std::vector<std::string> elements) {
-    std::string m = "  map " + name + " {\n    type " + type + " : verdict\n";
-    if (!elements.empty()) {
-      std::sort(elements.begin(), elements.end());
-      elements.erase(std::unique(elements.begin(), elements.end()), elements.end());
-      m += "    elements = {\n";
-      for (size_t i = 0; i < elements.size(); ++i) {
-        m += "      " + elements[i] + (i + 1 < elements.size() ? ",\n" : "\n");
-      }
-      m += "    }\n";
-    }
-    return m + "  }\n";
-  }
+  bool Defined(const std::string& name) const { return chains_.count(name) > 0; }
+  void Chain(const std::string& name, const std::string& body) { chains_[name] = body; }
 
   const ProxyConfig& config_;
-  std::vector<std::string> service_ips_, service_nodeports_, no_endpoint_services_,
-      no_endpoint_nodeports_;
+  std::map<std::string, std::vector<std::string>> maps_;
   std::set<std::string> cluster_ips_;
-  std::vector<std::string> chain_names_, sets_;
-  std::string definitions_;  // affinity sets
-  std::string chains_text_;
+  std::map<std::string, std::string> chains_;
+  std::map<std::string, std::string> sets_;
   int service_ports_ = 0;
   int endpoints_ = 0;
 };
@@ -344,39 +363,68 @@ Ruleset BuildRuleset(const ProxyConfig& config, const std::vector<ServicePort>& 
 
 std::string SyncScript(const Ruleset& next, const Ruleset* previous) {
   const std::string table = "ip " + next.table;
+  const bool comparable =
+      previous && previous->table == next.table &&
+      std::all_of(next.chains.begin(), next.chains.end(), [&](const auto& c) {
+        if (!IsBaseChain(c.second)) return true;
+        auto it = previous->chains.find(c.first);
+        return it != previous->chains.end() && it->second == c.second;
+      });
+  if (!comparable) {
+    return "table " + table + " {}\ndelete table " + table + "\n" + next.definition;
+  }
+  // Only what changed, in an order every step of which is valid: stale map elements out,
+  // new chains and sets in, changed chains rewritten, new map elements in, and then what
+  // nothing refers to any more deleted.
   std::string s;
-  if (!previous || previous->table != next.table) {
-    s += "table " + table + " {}\n";
-    s += "delete table " + table + "\n";
-    return s + next.definition;
+  auto diff = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    std::vector<std::string> out;  // in a, not in b (both sorted)
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+  };
+  static const std::vector<std::string> kNone;
+  auto elements = [&](const Ruleset& r, const std::string& m) -> const std::vector<std::string>& {
+    auto it = r.maps.find(m);
+    return it == r.maps.end() ? kNone : it->second;
+  };
+  for (const auto& [m, now] : next.maps) {
+    std::vector<std::string> gone = diff(elements(*previous, m), now);
+    for (std::string& e : gone) e = ElementKey(e);
+    if (!gone.empty()) s += "delete element " + table + " " + m + " { " + Join(gone, ", ") + " }\n";
   }
-  // Everything that is flushed must exist first (declaring an existing map or set is a no-op).
-  s += "table " + table + " {\n";
-  for (const char* m : {"service-ips", "no-endpoint-services"}) {
-    s += std::string("  map ") + m + " {\n    type ipv4_addr . inet_proto . inet_service : " +
-         "verdict\n  }\n";
+  if (auto gone = diff(previous->cluster_ips, next.cluster_ips); !gone.empty()) {
+    s += "delete element " + table + " cluster-ips { " + Join(gone, ", ") + " }\n";
   }
-  for (const char* m : {"service-nodeports", "no-endpoint-nodeports"}) {
-    s += std::string("  map ") + m + " {\n    type inet_proto . inet_service : verdict\n  }\n";
+  for (const auto& [name, body] : next.chains) {
+    if (!previous->chains.count(name)) s += "add chain " + table + " " + name + "\n";
   }
-  s += "  set cluster-ips {\n    type ipv4_addr\n  }\n}\n";
-  s += "flush table " + table + "\n";
-  for (const char* m :
-       {"service-ips", "service-nodeports", "no-endpoint-services", "no-endpoint-nodeports"}) {
-    s += std::string("flush map ") + table + " " + m + "\n";
+  for (const auto& [name, def] : next.sets) {
+    auto it = previous->sets.find(name);
+    if (it == previous->sets.end()) s += "add set " + table + " " + name + " { " + def + " }\n";
   }
-  s += "flush set " + table + " cluster-ips\n";
-  for (const std::string& c : previous->chains) {
-    if (!std::binary_search(next.chains.begin(), next.chains.end(), c)) {
-      s += "delete chain " + table + " " + c + "\n";
+  for (const auto& [name, body] : next.chains) {
+    auto it = previous->chains.find(name);
+    if (it != previous->chains.end() && it->second == body) continue;
+    if (it != previous->chains.end()) s += "flush chain " + table + " " + name + "\n";
+    for (const std::string& rule : Rules(body)) {
+      s += "add rule " + table + " " + name + " " + rule + "\n";
     }
   }
-  for (const std::string& set : previous->sets) {
-    if (!std::binary_search(next.sets.begin(), next.sets.end(), set)) {
-      s += "delete set " + table + " " + set + "\n";
+  for (const auto& [m, now] : next.maps) {
+    if (auto added = diff(now, elements(*previous, m)); !added.empty()) {
+      s += "add element " + table + " " + m + " { " + Join(added, ", ") + " }\n";
     }
   }
-  return s + next.definition;
+  if (auto added = diff(next.cluster_ips, previous->cluster_ips); !added.empty()) {
+    s += "add element " + table + " cluster-ips { " + Join(added, ", ") + " }\n";
+  }
+  for (const auto& [name, body] : previous->chains) {
+    if (!next.chains.count(name)) s += "delete chain " + table + " " + name + "\n";
+  }
+  for (const auto& [name, def] : previous->sets) {
+    if (!next.sets.count(name)) s += "delete set " + table + " " + name + "\n";
+  }
+  return s;
 }
 
 std::string DeleteScript(const std::string& table) {

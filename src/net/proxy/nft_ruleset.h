@@ -23,6 +23,7 @@
 // Pure: strings in, strings out. Thread-safe. Nothing throws.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,21 +32,27 @@
 namespace skiff::net::proxy {
 
 struct Ruleset {
-  std::string table;                // e.g. "skiff-proxy"
-  std::vector<std::string> chains;  // every chain `definition` declares, sorted
-  std::vector<std::string> sets;    // the ClientIP affinity sets it declares, sorted
-  std::string definition;           // "table ip <table> { ... }"
-  int service_ports = 0;            // ports programmed (with or without endpoints)
-  int endpoints = 0;                // endpoint chains
+  std::string table;  // e.g. "skiff-proxy"
+  // Chain name -> its body: one rule per line (a base chain's first line is its "type ...").
+  std::map<std::string, std::string> chains;
+  // ClientIP affinity set name -> its declaration ("type ipv4_addr; flags ...; timeout ...;").
+  std::map<std::string, std::string> sets;
+  // Verdict map name -> its elements ("10.43.0.10 . tcp . 80 : goto svc-..."), sorted.
+  std::map<std::string, std::vector<std::string>> maps;
+  std::vector<std::string> cluster_ips;  // the cluster-ips set, sorted
+  std::string definition;                // all of it: "table ip <table> { ... }"
+  int service_ports = 0;                 // ports programmed (with or without endpoints)
+  int endpoints = 0;                     // endpoint chains
 };
 
 // Service ports with an unusable address or protocol are left out (never a broken script).
 Ruleset BuildRuleset(const ProxyConfig& config, const std::vector<ServicePort>& ports);
 
-// An `nft -f` script replacing the table's contents in one transaction. With `previous` (the
-// ruleset this process installed last) the table is kept: its rules and maps are flushed,
-// chains and affinity sets no longer needed are deleted, the rest declared again, so clients'
-// affinity survives. Without it (first sync) the table is deleted and declared anew.
+// An `nft -f` script (one transaction) taking the table to `next`. With `previous` (the ruleset
+// this process installed last) only the difference is written: map elements added and
+// removed, changed chains flushed and refilled, new chains and sets added, unused ones deleted;
+// unchanged services cost nothing and clients' affinity survives. Without it (first sync), or
+// when the hooked chains differ, the table is deleted and declared anew.
 std::string SyncScript(const Ruleset& next, const Ruleset* previous);
 
 // An `nft -f` script deleting the table (when it exists).

@@ -176,6 +176,7 @@ TEST_CASE("proxy ruleset: a ClusterIP service spreads over its ready endpoints",
   CHECK_FALSE(Contains(r.definition, "10.250.0.4:8080"));
   CHECK(Contains(r.definition, "elements = { 10.251.0.10 }"));
   CHECK(r.sets.empty());
+  CHECK(r.cluster_ips == std::vector<std::string>{"10.251.0.10"});
 }
 
 TEST_CASE("proxy ruleset: endpoints chosen as kube-proxy chooses them", "[proxy][nft]") {
@@ -236,10 +237,13 @@ TEST_CASE("proxy ruleset: NodePort, external IPs, policies and affinity", "[prox
     sp.affinity_seconds = 600;
     Ruleset r = BuildRuleset(Config(), {sp});
     REQUIRE(r.sets.size() == 2);
-    CHECK(Contains(r.definition, "set " + r.sets[0] + " {\n    type ipv4_addr\n    flags "
-                                 "dynamic,timeout\n    timeout 600s\n  }"));
-    CHECK(Contains(r.definition, "ip saddr @" + r.sets[0] + " goto ep-"));
-    CHECK(Contains(r.definition, "update @" + r.sets[0] + " { ip saddr }"));
+    const std::string set = r.sets.begin()->first;
+    CHECK(set.size() == 16);  // aff-<8 characters of hash>-600
+    CHECK(set.substr(12) == "-600");
+    CHECK(Contains(r.definition, "set " + set + " { type ipv4_addr; flags dynamic,timeout; "
+                                 "timeout 600s; }"));
+    CHECK(Contains(r.definition, "ip saddr @" + set + " goto ep-"));
+    CHECK(Contains(r.definition, "update @" + set + " { ip saddr }"));
   }
   SECTION("no usable endpoint: the node port is rejected") {
     sp.endpoints.clear();
@@ -289,17 +293,51 @@ TEST_CASE("proxy ruleset: loaded by nft and carrying real connections", "[proxy]
   CHECK(empty_gone.rfind("error:", 0) == 0);  // no rule any more: nothing answers the VIP
   REQUIRE(second.sets.size() == 1);
   // The client's address (d0's first) is remembered, and still is after another sync.
-  const std::string list_set = "nft list set ip " + second.table + " " + second.sets[0];
+  const std::string list_set =
+      "nft list set ip " + second.table + " " + second.sets.begin()->first;
   CHECK(Contains(ns.Exec(list_set).out, "elements = { 10.250.0.2 expires"));
   Shell third = ns.Nft(SyncScript(BuildRuleset(Config(), {web}), &second));
   REQUIRE(third.code == 0);
   CHECK(Contains(ns.Exec(list_set).out, "elements = { 10.250.0.2 expires"));
   // Chains of the first ruleset that the second no longer has are gone.
   const std::string listing = ns.Exec("nft list table ip " + second.table).out;
-  for (const std::string& c : first.chains) {
-    const bool kept = std::binary_search(second.chains.begin(), second.chains.end(), c);
-    CHECK(Contains(listing, "chain " + c + " {") == kept);
+  for (const auto& [c, body] : first.chains) {
+    CHECK(Contains(listing, "chain " + c + " {") == (second.chains.count(c) > 0));
   }
   CHECK(ns.Nft(DeleteScript(second.table)).code == 0);
   CHECK(ns.Exec("nft list table ip " + second.table).code != 0);
+}
+
+TEST_CASE("proxy ruleset: a sync after a change writes only the difference", "[proxy][nft]") {
+  ServicePort a = Svc("a", "10.251.0.30", 80, {Ep("10.250.0.2", 8080), Ep("10.250.0.3", 8080)});
+  ServicePort b = Svc("b", "10.251.0.31", 80, {Ep("10.250.0.4", 8080)});
+  Ruleset first = BuildRuleset(Config(), {a, b});
+  // First sync: the whole table, declared anew.
+  CHECK(SyncScript(first, nullptr).rfind("table ip skiff-proxy-test {}\ndelete table", 0) == 0);
+  // Nothing changed: nothing to do.
+  CHECK(SyncScript(BuildRuleset(Config(), {a, b}), &first).empty());
+
+  // One endpoint of a replaced, b untouched.
+  a.endpoints[1] = Ep("10.250.0.5", 8080);
+  Ruleset second = BuildRuleset(Config(), {a, b});
+  const std::string script = SyncScript(second, &first);
+  INFO(script);
+  CHECK_FALSE(Contains(script, "table ip skiff-proxy-test {"));
+  CHECK_FALSE(Contains(script, "10.250.0.4"));  // b is not touched
+  CHECK(Contains(script, "flush chain ip skiff-proxy-test svc-"));
+  CHECK(Contains(script, "dnat to 10.250.0.5:8080"));
+  CHECK(Contains(script, "delete chain ip skiff-proxy-test ep-"));
+  CHECK_FALSE(Contains(script, "element"));  // the maps did not change
+
+  // b gone: its map element and chains go, in that order.
+  Ruleset third = BuildRuleset(Config(), {a});
+  const std::string removal = SyncScript(third, &second);
+  INFO(removal);
+  const size_t element = removal.find("delete element ip skiff-proxy-test service-ips { "
+                                      "10.251.0.31 . tcp . 80 }");
+  const size_t chain = removal.find("delete chain ip skiff-proxy-test svc-");
+  REQUIRE(element != std::string::npos);
+  REQUIRE(chain != std::string::npos);
+  CHECK(element < chain);
+  CHECK(Contains(removal, "delete element ip skiff-proxy-test cluster-ips { 10.251.0.31 }"));
 }
