@@ -6,6 +6,7 @@
 
 #include "net/cni/process.h"
 #include "net/proxy/service_ports.h"
+#include "net/proxy/udp_flows.h"
 #include "skiff/common/log.h"
 
 namespace skiff::net::proxy {
@@ -14,8 +15,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Runs a tool from `search_path` with `input` on stdin; its stderr names the failure.
+// `exit_1_ok`: exit status 1 is not a failure (conntrack's "nothing to delete").
 Status RunTool(const std::string& search_path, std::vector<std::string> argv,
-               const std::string& input) {
+               const std::string& input, bool exit_1_ok = false) {
   Result<std::string> path = FindExecutable(argv[0], search_path);
   if (!path.ok()) return path.status();
   ProcessSpec spec;
@@ -26,7 +28,7 @@ Status RunTool(const std::string& search_path, std::vector<std::string> argv,
   spec.timeout = std::chrono::seconds(30);
   Result<ProcessOutput> out = RunProcess(spec);
   if (!out.ok()) return out.status();
-  if (!out->ok()) {
+  if (!out->ok() && !(exit_1_ok && !out->timed_out && out->exit_code == 1)) {
     std::string err = out->err.empty() ? out->out : out->err;
     while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
     return UnavailableError(spec.argv[0] + " " + DescribeExit(*out, spec) +
@@ -156,6 +158,17 @@ Status ServiceProxy::SyncNow() {
     return applied;
   }
   const auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  // Not after the first sync of this process: flows from before a restart still match.
+  std::vector<std::vector<std::string>> stale;
+  if (synced_once_) stale = StaleUdpFlows(previous_ports_, ports);
+  synced_once_ = true;
+  for (std::vector<std::string>& args : stale) {
+    args.insert(args.begin(), "conntrack");
+    if (Status c = RunTool(options_.search_path, args, "", /*exit_1_ok=*/true); !c.ok()) {
+      log::Warning("proxy", "cannot delete stale UDP flows", {{"error", c.message()}});
+    }
+  }
+  previous_ports_ = std::move(ports);
   if (Status r = EnsureRoute(); !r.ok()) {
     log::Warning("proxy", "cannot route the service range to the pod bridge",
                  {{"cidr", options_.service_cidr}, {"bridge", options_.bridge},

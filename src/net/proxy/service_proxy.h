@@ -4,6 +4,9 @@
 // together); every `resync_period` the table is written again anyway, which repairs it if
 // someone changed it by hand. A failed sync is retried after a second.
 //
+// After each sync, UDP flows DNATed to endpoints that went away (or rejected while a service
+// had no endpoint) are deleted from conntrack (udp_flows.h), as kube-proxy does.
+//
 // It also routes the service CIDR to the pod bridge (once the bridge exists), so that the
 // host's own traffic to a cluster IP leaves through the nat output path towards the pods
 // instead of following the default route.
@@ -68,8 +71,10 @@ class ServiceProxy {
   client::Informer& slices_;
   const ServiceProxyOptions options_;
 
-  std::mutex sync_mu_;                // one sync at a time; guards previous_, route_done_
+  std::mutex sync_mu_;  // one sync at a time; guards previous_*, synced_once_, route_done_
   std::optional<Ruleset> previous_;  // what this process installed last
+  std::vector<ServicePort> previous_ports_;  // what it was built from (for UDP flows)
+  bool synced_once_ = false;
   bool route_done_ = false;
 
   mutable std::mutex mu_;  // guards dirty_, stopping_, stats_
