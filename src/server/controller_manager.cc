@@ -8,6 +8,7 @@
 #include "controllers/node_lifecycle_controller.h"
 #include "controllers/pod_gc_controller.h"
 #include "controllers/replicaset_controller.h"
+#include "controllers/service_lb_controller.h"
 #include "controllers/statefulset_controller.h"
 #include "controllers/taint_eviction_controller.h"
 #include "controllers/ttl_after_finished_controller.h"
@@ -44,7 +45,8 @@ struct ControllerManager::Impl {
         garbage(c, GarbageCollectedResources(), Small(GarbageCollectorOptions{})),
         node_lifecycle(c, f, NodeLifecycle(o)),
         taint_eviction(c, f),
-        pod_gc(c, f) {}
+        pod_gc(c, f),
+        service_lb(c, f) {}
 
   void Start() {
     replicasets.Start();
@@ -58,9 +60,11 @@ struct ControllerManager::Impl {
     node_lifecycle.Start();
     taint_eviction.Start();
     pod_gc.Start();
+    service_lb.Start();
   }
 
   void Stop() {
+    service_lb.Stop();
     pod_gc.Stop();
     taint_eviction.Stop();
     node_lifecycle.Stop();
@@ -85,6 +89,7 @@ struct ControllerManager::Impl {
   NodeLifecycleController node_lifecycle;
   TaintEvictionController taint_eviction;
   PodGcController pod_gc;
+  ServiceLbController service_lb;
 };
 
 ControllerManager::ControllerManager(client::Client& client,

@@ -130,6 +130,47 @@ def test_cluster_ip_and_node_port_spread_over_the_backends(node):
         node.delete_pod_and_wait(ns, b)
 
 
+def test_a_load_balancer_is_exposed_on_the_node_address(node):
+    ns = unique("lb")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    node.create_pod(ns, httpd("lb-backend"))
+    ip = running_ip(node, ns, "lb-backend")
+    port = 18089
+    node.create(f"/api/v1/namespaces/{ns}/services", service("front", "LoadBalancer", port))
+    node.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
+                slice_for("front", [ip], node.node_name))
+    n = node.get(f"/api/v1/nodes/{node.node_name}").json()
+    address = next(a["address"] for a in n["status"]["addresses"] if a["type"] == "InternalIP")
+
+    def ingress():
+        svc = node.get(f"/api/v1/namespaces/{ns}/services/front").json()
+        return svc.get("status", {}).get("loadBalancer", {}).get("ingress")
+
+    assert wait_for(ingress, timeout=10, what="the ingress address") == [
+        {"ip": address, "ipMode": "VIP"}]
+    wait_for(lambda: fetch_from_host(address, port) == "lb-backend", timeout=5,
+             what="the load balancer answering on the node address")
+    out = node.kubectl_ok("get", "service", "-n", ns, "front").out
+    assert address in out and f"{port}:" in out, out
+
+    # A second balancer on the same port is not exposed, and says why.
+    node.create(f"/api/v1/namespaces/{ns}/services", service("again", "LoadBalancer", port))
+
+    def port_in_use():
+        for e in node.get(f"/api/v1/namespaces/{ns}/events").json()["items"]:
+            if e["involvedObject"]["name"] == "again" and e["reason"] == "PortInUse":
+                return e["message"]
+        return None
+
+    msg = wait_for(port_in_use, timeout=10, what="a PortInUse event")
+    assert msg.startswith(f"port {port}/TCP is already used by LoadBalancer service {ns}/front"), msg
+    described = node.kubectl_ok("describe", "service", "-n", ns, "again").out
+    assert "PortInUse" in described, described
+    node.delete(f"/api/v1/namespaces/{ns}/services/again")
+    node.delete(f"/api/v1/namespaces/{ns}/services/front")
+    node.delete_pod_and_wait(ns, "lb-backend")
+
+
 def test_a_service_without_endpoints_refuses_at_once(node):
     ns = unique("empty")
     node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
