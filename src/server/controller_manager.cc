@@ -3,6 +3,9 @@
 #include "controllers/cronjob_controller.h"
 #include "controllers/daemonset_controller.h"
 #include "controllers/deployment_controller.h"
+#include "controllers/endpoints_controller.h"
+#include "controllers/endpointslice_controller.h"
+#include "controllers/endpointslice_mirroring_controller.h"
 #include "controllers/garbage_collector.h"
 #include "controllers/job_controller.h"
 #include "controllers/node_lifecycle_controller.h"
@@ -46,7 +49,10 @@ struct ControllerManager::Impl {
         node_lifecycle(c, f, NodeLifecycle(o)),
         taint_eviction(c, f),
         pod_gc(c, f),
-        service_lb(c, f) {}
+        service_lb(c, f),
+        endpoints(c, f, Small(EndpointsControllerOptions{})),
+        endpoint_slices(c, f, Small(EndpointSliceControllerOptions{})),
+        endpoint_slice_mirroring(c, f, Small(EndpointSliceMirroringControllerOptions{}, 1)) {}
 
   void Start() {
     replicasets.Start();
@@ -61,9 +67,15 @@ struct ControllerManager::Impl {
     taint_eviction.Start();
     pod_gc.Start();
     service_lb.Start();
+    endpoints.Start();
+    endpoint_slices.Start();
+    endpoint_slice_mirroring.Start();
   }
 
   void Stop() {
+    endpoint_slice_mirroring.Stop();
+    endpoint_slices.Stop();
+    endpoints.Stop();
     service_lb.Stop();
     pod_gc.Stop();
     taint_eviction.Stop();
@@ -90,6 +102,9 @@ struct ControllerManager::Impl {
   TaintEvictionController taint_eviction;
   PodGcController pod_gc;
   ServiceLbController service_lb;
+  EndpointsController endpoints;
+  EndpointSliceController endpoint_slices;
+  EndpointSliceMirroringController endpoint_slice_mirroring;
 };
 
 ControllerManager::ControllerManager(client::Client& client,

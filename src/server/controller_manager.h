@@ -1,7 +1,8 @@
 // The controllers `skiff server` runs in-process: kube-controller-manager's set for the object
 // model skiff serves (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, TTL-after-finished,
-// CronJob, the garbage collector, node lifecycle, taint-based eviction and pod GC) and k3s's
-// ServiceLB (LoadBalancer services exposed on the nodes' addresses). They share
+// CronJob, the garbage collector, node lifecycle, taint-based eviction, pod GC, Endpoints,
+// EndpointSlices and their mirroring) and k3s's ServiceLB (LoadBalancer services exposed on the
+// nodes' addresses). They share
 // the server's client and informer factory; the garbage collector follows every resource with
 // its own metadata-only informers.
 //

@@ -132,6 +132,45 @@ def test_cluster_ip_and_node_port_spread_over_the_backends(node):
         node.delete_pod_and_wait(ns, b)
 
 
+def test_a_service_with_a_selector_follows_pod_readiness(node):
+    # The EndpointSlice controller at work: pods selected by label, their readiness from a
+    # real readiness probe; a pod failing its probe leaves the backends within a second or so.
+    ns = unique("sel")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    for name in ("app-a", "app-b"):
+        p = httpd(name)
+        p["metadata"]["labels"] = {"app": "sel"}
+        p["spec"]["containers"][0]["readinessProbe"] = {
+            "exec": {"command": ["test", "!", "-e", "/tmp/unready"]}, "periodSeconds": 1,
+            "failureThreshold": 1}
+        node.create_pod(ns, p)
+    node.create_pod(ns, busybox("client", "exec sleep 3600"))
+    for name in ("app-a", "app-b", "client"):
+        running_ip(node, ns, name)
+    svc = service("sel")
+    svc["spec"]["selector"] = {"app": "sel"}
+    vip = node.create(f"/api/v1/namespaces/{ns}/services", svc)["spec"]["clusterIP"]
+
+    def answers():
+        return set(fetch_in_pod(node, ns, "client", f"http://{vip}/", 20))
+
+    wait_for(lambda: answers() == {"app-a", "app-b"}, timeout=20,
+             what="both ready pods behind the service")
+    eps = node.kubectl_ok("get", "endpoints", "-n", ns, "sel").out
+    assert ":8080" in eps, eps
+    node.kubectl_ok("exec", "-n", ns, "app-a", "--", "touch", "/tmp/unready")
+    wait_for(lambda: answers() == {"app-b"}, timeout=10, what="the unready pod out of the service")
+    slices = node.get(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices"
+                      "?labelSelector=kubernetes.io/service-name=sel").json()["items"]
+    assert len(slices) == 1, slices
+    conditions = {e["targetRef"]["name"]: e["conditions"]["ready"]
+                  for e in slices[0]["endpoints"]}
+    assert conditions == {"app-a": False, "app-b": True}, conditions
+    node.delete(f"/api/v1/namespaces/{ns}/services/sel")
+    for name in ("app-a", "app-b", "client"):
+        node.delete_pod_and_wait(ns, name)
+
+
 def test_a_load_balancer_is_exposed_on_the_node_address(node):
     ns = unique("lb")
     node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
