@@ -13,7 +13,7 @@ packages=(
   busybox-static util-linux procps
   # end-to-end test peers
   docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest python3-grpcio
-  openssl curl
+  openssl curl bind9-dnsutils
 )
 
 missing=()

@@ -25,6 +25,14 @@ Status CreateIfMissing(api::Resources& res, const char* resource, const std::str
 
 }  // namespace
 
+std::string FirstNodeCidr(const std::string& cluster_cidr) {
+  auto prefix = cli::ParseCidr(cluster_cidr);
+  if (!prefix.ok()) return cluster_cidr;
+  const int node_bits = prefix->address.family == cli::IpFamily::kV4 ? 24 : 64;
+  if (prefix->bits >= node_bits) return cluster_cidr;
+  return prefix->address.ToString() + "/" + std::to_string(node_bits);
+}
+
 std::string NodeAddress(const cli::ServerOptions& options) {
   if (!options.node_ip.empty()) return options.node_ip;
   std::string found = "127.0.0.1";
@@ -96,7 +104,55 @@ Status EnsureBootstrapObjects(api::Resources& res, const cli::ServerOptions& opt
                 {"ports", {{{"name", "https"}, {"port", options.https_listen_port},
                             {"protocol", "TCP"}}}}};
   if (NodeAddress(options).find(':') != std::string::npos) slice["addressType"] = "IPv6";
-  return CreateIfMissing(res, "endpointslices", "default", slice, "discovery.k8s.io");
+  if (Status s = CreateIfMissing(res, "endpointslices", "default", slice, "discovery.k8s.io");
+      !s.ok()) {
+    return s;
+  }
+  if (options.disable_agent) return Status::Ok();
+  return EnsureClusterDnsService(res, options);
+}
+
+std::string ClusterDnsListenAddress(const cli::ServerOptions& options) {
+  auto node_cidr = cli::ParseCidr(FirstNodeCidr(options.cluster_cidr));
+  if (!node_cidr.ok()) return "";
+  auto gateway = node_cidr->AddressAt(1);
+  return gateway.ok() ? gateway->ToString() : "";
+}
+
+Status EnsureClusterDnsService(api::Resources& res, const cli::ServerOptions& options) {
+  const std::string target = ClusterDnsListenAddress(options);
+  if (target.empty() || options.cluster_dns.empty()) return Status::Ok();
+  const json labels = {{"k8s-app", "kube-dns"},
+                       {"kubernetes.io/cluster-service", "true"},
+                       {"kubernetes.io/name", "skiff-dns"}};
+  json svc = {{"apiVersion", "v1"},
+              {"kind", "Service"},
+              {"metadata", {{"name", "kube-dns"}, {"labels", labels}}},
+              {"spec",
+               {{"type", "ClusterIP"},
+                {"clusterIP", options.cluster_dns},
+                {"clusterIPs", {options.cluster_dns}},
+                {"ports",
+                 {{{"name", "dns"}, {"port", 53}, {"protocol", "UDP"}, {"targetPort", 53}},
+                  {{"name", "dns-tcp"}, {"port", 53}, {"protocol", "TCP"}, {"targetPort", 53}}}}}}};
+  if (Status s = CreateIfMissing(res, "services", "kube-system", svc); !s.ok()) return s;
+  json ports = {{{"name", "dns"}, {"port", 53}, {"protocol", "UDP"}},
+                {{"name", "dns-tcp"}, {"port", 53}, {"protocol", "TCP"}}};
+  json ep = {{"apiVersion", "v1"},
+             {"kind", "Endpoints"},
+             {"metadata",
+              {{"name", "kube-dns"},
+               {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
+             {"subsets", {{{"addresses", {{{"ip", target}}}}, {"ports", ports}}}}};
+  if (Status s = CreateIfMissing(res, "endpoints", "kube-system", ep); !s.ok()) return s;
+  json slice = {{"apiVersion", "discovery.k8s.io/v1"},
+                {"kind", "EndpointSlice"},
+                {"metadata",
+                 {{"name", "kube-dns"}, {"labels", {{"kubernetes.io/service-name", "kube-dns"}}}}},
+                {"addressType", target.find(':') != std::string::npos ? "IPv6" : "IPv4"},
+                {"endpoints", {{{"addresses", {target}}, {"conditions", {{"ready", true}}}}}},
+                {"ports", ports}};
+  return CreateIfMissing(res, "endpointslices", "kube-system", slice, "discovery.k8s.io");
 }
 
 }  // namespace skiff::server

@@ -12,6 +12,8 @@
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
 #include "events/event_recorder.h"
+#include "net/dns/cluster_dns_source.h"
+#include "net/dns/dns_server.h"
 #include "net/proxy/service_proxy.h"
 #include "scheduler/scheduler.h"
 #include "skiff/client/informer.h"
@@ -40,14 +42,6 @@ int Fail(const std::string& what, const Status& s) {
 
 // This node's pod range: the first /24 (IPv4) or /64 (IPv6) of the cluster range, as the node
 // IPAM controller hands the first node.
-std::string FirstNodeCidr(const std::string& cluster_cidr) {
-  auto prefix = cli::ParseCidr(cluster_cidr);
-  if (!prefix.ok()) return cluster_cidr;
-  const int node_bits = prefix->address.family == cli::IpFamily::kV4 ? 24 : 64;
-  if (prefix->bits >= node_bits) return cluster_cidr;
-  return prefix->address.ToString() + "/" + std::to_string(node_bits);
-}
-
 std::string SelfExe() {
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -165,6 +159,27 @@ int Run(const cli::ServerOptions& options) {
     proxy = std::make_unique<net::proxy::ServiceProxy>(informers, po);
     proxy->Start();
   }
+  // The cluster DNS (CoreDNS's job in k3s), on the pod bridge's gateway: reachable by the pods
+  // (through the kube-dns service) and the host, not by the network outside.
+  std::unique_ptr<net::dns::ClusterRecords> dns_records;
+  std::unique_ptr<net::dns::ClusterDnsSource> dns_source;
+  std::unique_ptr<net::dns::DnsServer> dns_server;
+  if (!options.disable_agent && !ClusterDnsListenAddress(options).empty()) {
+    net::dns::ClusterRecordsOptions zone;
+    zone.domain = options.cluster_domain;
+    if (auto cidr = cli::ParseCidr(options.service_cidr); cidr.ok()) zone.service_cidrs = {*cidr};
+    if (auto ip = cli::ParseIpAddress(options.cluster_dns); ip.ok()) zone.nameservers = {*ip};
+    auto records = net::dns::ClusterRecords::Create(zone);
+    if (!records.ok()) return Fail("cannot set up the cluster DNS", records.status());
+    dns_records = std::move(*records);
+    dns_source = std::make_unique<net::dns::ClusterDnsSource>(informers, *dns_records);
+    dns_source->Start();
+    net::dns::DnsServerOptions dns;
+    dns.listen = {{ClusterDnsListenAddress(options), 53, /*freebind=*/true}};
+    auto started_dns = net::dns::DnsServer::Start(*dns_records, dns);
+    if (!started_dns.ok()) return Fail("cannot start the cluster DNS", started_dns.status());
+    dns_server = std::move(*started_dns);
+  }
   api::HttpsServerOptions http;
   http.bind_address = options.bind_address;
   http.port = options.https_listen_port;
@@ -208,6 +223,8 @@ int Run(const cli::ServerOptions& options) {
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server->reset();
+  if (dns_server) dns_server->Stop();
+  if (dns_source) dns_source->Stop();
   if (proxy) proxy->Stop();  // its rules stay: service traffic flows on while skiff restarts
   if (agent) agent->Stop();
   if (scheduler) scheduler->Stop();

@@ -171,6 +171,41 @@ def test_a_service_with_a_selector_follows_pod_readiness(node):
         node.delete_pod_and_wait(ns, name)
 
 
+def test_pods_find_services_by_dns_name(node):
+    # The embedded DNS behind the kube-dns service: names resolve from a pod (its resolv.conf
+    # points at --cluster-dns, with the namespace's search path), and traffic follows them.
+    ns = unique("dns")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    p = httpd("named")
+    p["metadata"]["labels"] = {"app": "named"}
+    node.create_pod(ns, p)
+    node.create_pod(ns, busybox("asker", "exec sleep 3600"))
+    running_ip(node, ns, "named")
+    running_ip(node, ns, "asker")
+    svc = service("web")
+    svc["spec"]["selector"] = {"app": "named"}
+    vip = node.create(f"/api/v1/namespaces/{ns}/services", svc)["spec"]["clusterIP"]
+    dns = node.get("/api/v1/namespaces/kube-system/services/kube-dns").json()
+    assert dns["spec"]["clusterIP"] == NETWORK[2].replace("0.0/16", "0.10")
+
+    def lookup(name):
+        return node.kubectl_ok("exec", "-n", ns, "asker", "--", "sh", "-c",
+                               f"nslookup {name} 2>&1; true").out
+
+    out = wait_for(lambda: (lambda o: o if vip in o else None)(
+        lookup(f"web.{ns}.svc.cluster.local")), timeout=15, what="the service's name resolving")
+    assert f"web.{ns}.svc.cluster.local" in out, out
+    # The search path: the bare name, from the same namespace.
+    assert fetch_in_pod(node, ns, "asker", "http://web/", 3) == ["named"] * 3
+    assert fetch_in_pod(node, ns, "asker", f"http://web.{ns}/", 1) == ["named"]
+    # A name that does not exist is NXDOMAIN, quickly.
+    missing = lookup(f"nothing.{ns}.svc.cluster.local")
+    assert "NXDOMAIN" in missing, missing
+    node.delete(f"/api/v1/namespaces/{ns}/services/web")
+    for name in ("named", "asker"):
+        node.delete_pod_and_wait(ns, name)
+
+
 def test_a_load_balancer_is_exposed_on_the_node_address(node):
     ns = unique("lb")
     node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
