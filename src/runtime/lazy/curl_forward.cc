@@ -43,6 +43,23 @@ SKIFF_FORWARD(Curl(), CURLUcode, curl_url_set,
               (CURLU * handle, CURLUPart what, const char* part, unsigned int flags),
               (handle, what, part, flags))
 
+SKIFF_FORWARD(Curl(), CURLM*, curl_multi_init, (void), ())
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_cleanup, (CURLM * multi), (multi))
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_add_handle, (CURLM * multi, CURL* handle),
+              (multi, handle))
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_remove_handle, (CURLM * multi, CURL* handle),
+              (multi, handle))
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_perform, (CURLM * multi, int* running),
+              (multi, running))
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_poll,
+              (CURLM * multi, curl_waitfd* extra_fds, unsigned int extra_nfds, int timeout_ms,
+               int* numfds),
+              (multi, extra_fds, extra_nfds, timeout_ms, numfds))
+SKIFF_FORWARD(Curl(), CURLMcode, curl_multi_wakeup, (CURLM * multi), (multi))
+SKIFF_FORWARD(Curl(), CURLMsg*, curl_multi_info_read, (CURLM * multi, int* msgs_in_queue),
+              (multi, msgs_in_queue))
+SKIFF_FORWARD(Curl(), const char*, curl_multi_strerror, (CURLMcode code), (code))
+
 extern "C" CURLcode curl_easy_setopt(CURL* handle, CURLoption option, ...) {
   static const auto real = Curl().Function<decltype(&::curl_easy_setopt)>("curl_easy_setopt");
   va_list ap;
