@@ -1,4 +1,5 @@
 #include "net/dns/dns_forwarder.h"
+#include "net/dns/close_on_exec.h"
 
 #include <array>
 #include <boost/asio.hpp>
@@ -118,6 +119,7 @@ struct DnsForwarder::Attempt : std::enable_shared_from_this<Attempt> {
     const uint64_t my_step = step;
     boost::system::error_code ec;
     udp_socket.open(to.protocol(), ec);
+    if (!ec) CloseOnExec(udp_socket.native_handle());
     if (!ec) udp_socket.connect(to, ec);  // only replies from `to` get through
     if (!ec) udp_socket.send(asio::buffer(query), 0, ec);
     if (ec) {
@@ -164,6 +166,8 @@ struct DnsForwarder::Attempt : std::enable_shared_from_this<Attempt> {
     udp_socket.close(ec);
     timer.cancel();
     Arm(my_step);
+    tcp_socket.open(to.protocol(), ec);  // opened here, not by async_connect, to mark it
+    if (!ec) CloseOnExec(tcp_socket.native_handle());
     tcp_socket.async_connect(
         to, [self = shared_from_this(), my_step](boost::system::error_code ec) {
           if (my_step != self->step) return;

@@ -1,5 +1,6 @@
 // The DNS server: start/stop, the UDP listeners and the dispatch shared with TCP (dns_tcp.cc).
 #include "net/dns/dns_server.h"
+#include "net/dns/close_on_exec.h"
 
 #include <future>
 
@@ -163,6 +164,7 @@ Status Bind(DnsServer::Impl& impl, const ListenAddress& l, const asio::ip::addre
     for (auto& shard : impl.shards) {
       udp::socket s(shard->io);
       s.open(addr.is_v4() ? udp::v4() : udp::v6(), ec);
+      if (!ec) CloseOnExec(s.native_handle());
       if (!ec && reuse_port) s.set_option(ReusePort(true), ec);
       if (!ec && l.freebind) s.set_option(FreeBind(true), ec);
       if (!ec) s.bind(udp::endpoint(addr, port), ec);
@@ -177,6 +179,7 @@ Status Bind(DnsServer::Impl& impl, const ListenAddress& l, const asio::ip::addre
     }
     tcp::acceptor acceptor(impl.shards[0]->io);
     acceptor.open(addr.is_v4() ? tcp::v4() : tcp::v6(), ec);
+    if (!ec) CloseOnExec(acceptor.native_handle());
     if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec && l.freebind) acceptor.set_option(FreeBind(true), ec);
     if (!ec) acceptor.bind(tcp::endpoint(addr, port), ec);

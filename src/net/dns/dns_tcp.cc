@@ -5,6 +5,7 @@
 #include <set>
 
 #include "net/dns/dns_server_impl.h"
+#include "net/dns/close_on_exec.h"
 
 namespace skiff::net::dns {
 namespace {
@@ -134,7 +135,10 @@ class TcpListener {
   void Accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) Serve(std::move(socket));
+      if (!ec) {
+        CloseOnExec(socket.native_handle());  // (a race with a fork remains: asio has no accept4)
+        Serve(std::move(socket));
+      }
       Accept();
     });
   }

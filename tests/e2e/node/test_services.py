@@ -310,3 +310,80 @@ def test_service_traffic_flows_while_skiff_restarts(node):
         assert fetch_from_host(vip, 80) == "steady"
     node.delete(f"/api/v1/namespaces/{ns}/services/steady")
     node.delete_pod_and_wait(ns, "steady")
+
+
+def wait_lookup(node, ns, pod, name, expect, timeout=20):
+    """nslookup `name` in `pod` until its output contains `expect`; the output."""
+    def check():
+        out = node.kubectl_ok("exec", "-n", ns, pod, "--", "sh", "-c",
+                              f"nslookup {name} 2>&1; true").out
+        return out if expect in out else None
+    return wait_for(check, timeout=timeout, what=f"{name} resolving to {expect}")
+
+
+def test_statefulset_pods_external_names_and_recreated_pods_resolve(node):
+    ns = unique("names")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    node.create_pod(ns, busybox("asker", "exec sleep 3600"))
+    running_ip(node, ns, "asker")
+
+    # A headless service and its StatefulSet: each pod has a name of its own.
+    node.create(f"/api/v1/namespaces/{ns}/services",
+                {"metadata": {"name": "db"},
+                 "spec": {"clusterIP": "None", "selector": {"app": "db"},
+                          "ports": [{"name": "http", "port": 8080}]}})
+    template = httpd("db")
+    template["metadata"]["labels"] = {"app": "db"}
+    node.create(f"/apis/apps/v1/namespaces/{ns}/statefulsets",
+                {"metadata": {"name": "db"},
+                 "spec": {"serviceName": "db", "replicas": 2,
+                          "selector": {"matchLabels": {"app": "db"}},
+                          "template": {"metadata": template["metadata"],
+                                       "spec": template["spec"]}}})
+    ips = {name: running_ip(node, ns, name) for name in ("db-0", "db-1")}
+    for name, ip in ips.items():
+        wait_lookup(node, ns, "asker", f"{name}.db.{ns}.svc.cluster.local", ip)
+    both = wait_lookup(node, ns, "asker", f"db.{ns}.svc.cluster.local", ips["db-1"])
+    assert ips["db-0"] in both, both
+
+    # An ExternalName service is a CNAME to its target.
+    node.create(f"/api/v1/namespaces/{ns}/services",
+                {"metadata": {"name": "alias"},
+                 "spec": {"type": "ExternalName",
+                          "externalName": f"db-0.db.{ns}.svc.cluster.local"}})
+    wait_lookup(node, ns, "asker", f"alias.{ns}.svc.cluster.local", ips["db-0"])
+
+    # A pod replaced under a Deployment comes back with a new address, under the same name.
+    web = httpd("web")
+    web["metadata"]["labels"] = {"app": "web"}
+    node.create(f"/apis/apps/v1/namespaces/{ns}/deployments",
+                {"metadata": {"name": "web"},
+                 "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                          "template": {"metadata": web["metadata"], "spec": web["spec"]}}})
+    svc = service("web")
+    svc["spec"]["selector"] = {"app": "web"}
+    node.create(f"/api/v1/namespaces/{ns}/services", svc)
+
+    def web_pod():
+        items = node.get(f"/api/v1/namespaces/{ns}/pods?labelSelector=app=web").json()["items"]
+        ready = [p for p in items if p["status"].get("phase") == "Running"
+                 and not p["metadata"].get("deletionTimestamp")]
+        return ready[0] if len(items) == 1 and ready else None
+
+    first = wait_for(web_pod, timeout=30, what="the web pod running")
+    wait_for(lambda: fetch_in_pod(node, ns, "asker", "http://web/", 1) == ["web"], timeout=15,
+             what="http://web answering")
+    node.delete(f"/api/v1/namespaces/{ns}/pods/{first['metadata']['name']}"
+                "?gracePeriodSeconds=1")
+    second = wait_for(lambda: (lambda p: p if p and p["metadata"]["uid"] !=
+                               first["metadata"]["uid"] else None)(web_pod()),
+                      timeout=30, what="the replacement pod running")
+    # host-local hands out addresses round-robin: the replacement has a new one.
+    assert second["status"]["podIP"] != first["status"]["podIP"]
+    wait_for(lambda: fetch_in_pod(node, ns, "asker", "http://web/", 1) == ["web"], timeout=15,
+             what="http://web answering from the replacement")
+    node.delete(f"/apis/apps/v1/namespaces/{ns}/deployments/web")
+    node.delete(f"/apis/apps/v1/namespaces/{ns}/statefulsets/db")
+    for svc_name in ("web", "db", "alias"):
+        node.delete(f"/api/v1/namespaces/{ns}/services/{svc_name}")
+    node.delete_pod_and_wait(ns, "asker")
