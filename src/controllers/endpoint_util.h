@@ -25,12 +25,6 @@ namespace skiff::controllers {
 
 using nlohmann::json;
 
-inline client::Resource ServicesResource() { return {"", "v1", "services"}; }
-inline client::Resource EndpointsResource() { return {"", "v1", "endpoints"}; }
-inline client::Resource EndpointSlicesResource() {
-  return {"discovery.k8s.io", "v1", "endpointslices"};
-}
-
 // discovery.LabelServiceName, LabelManagedBy, LabelSkipMirror; v1.IsHeadlessService.
 inline constexpr char kLabelServiceName[] = "kubernetes.io/service-name";
 inline constexpr char kLabelManagedBy[] = "endpointslice.kubernetes.io/managed-by";

@@ -30,9 +30,9 @@ EndpointsController::EndpointsController(client::Client& client,
                                          client::SharedInformerFactory& informers,
                                          EndpointsControllerOptions options)
     : client_(client),
-      service_informer_(informers.For(ServicesResource())),
+      service_informer_(informers.For(client::Services())),
       pod_informer_(informers.For(client::Pods())),
-      endpoints_informer_(informers.For(EndpointsResource())),
+      endpoints_informer_(informers.For(client::Endpoints())),
       options_(std::move(options)),
       recorder_(client, events::Source{kComponent, ""}),
       loop_(ControllerLoopOptions{kComponent, options_.workers, options_.base_backoff,
@@ -142,7 +142,7 @@ Status EndpointsController::SyncService(const std::string& key) {
   client::ObjectPtr service = service_informer_.Get(key);
   if (!service) {
     // The Service is gone: so is its Endpoints.
-    Status deleted = client_.Delete(EndpointsResource(), ns, name, {});
+    Status deleted = client_.Delete(client::Endpoints(), ns, name, {});
     if (!deleted.ok() && deleted.code() != Code::kNotFound) return deleted;
     trigger_times_.Forget(key);
     std::lock_guard lock(mu_);
@@ -214,8 +214,8 @@ Status EndpointsController::SyncService(const std::string& key) {
              {{"service", key},
               {"readyEndpoints", std::to_string(desired.ready)},
               {"notreadyEndpoints", std::to_string(desired.not_ready)}});
-  auto written = current ? client_.Update(EndpointsResource(), ns, endpoints)
-                         : client_.Create(EndpointsResource(), ns, endpoints);
+  auto written = current ? client_.Update(client::Endpoints(), ns, endpoints)
+                         : client_.Create(client::Endpoints(), ns, endpoints);
   if (!written.ok()) {
     const std::string error = written.status().message();
     if (current) {

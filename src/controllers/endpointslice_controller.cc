@@ -21,10 +21,10 @@ EndpointSliceController::EndpointSliceController(client::Client& client,
                                                  client::SharedInformerFactory& informers,
                                                  EndpointSliceControllerOptions options)
     : client_(client),
-      service_informer_(informers.For(ServicesResource())),
+      service_informer_(informers.For(client::Services())),
       pod_informer_(informers.For(client::Pods())),
       node_informer_(informers.For(client::Nodes())),
-      slice_informer_(informers.For(EndpointSlicesResource())),
+      slice_informer_(informers.For(client::EndpointSlices())),
       options_(std::move(options)),
       recorder_(client, events::Source{kComponent, ""}),
       reconciler_(

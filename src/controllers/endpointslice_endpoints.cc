@@ -172,7 +172,7 @@ std::string SlicePrefix(const std::string& name) { return name + "-"; }
 
 json NewServiceSlice(const json& service, const json& ports, const std::string& address_type,
                      const std::string& controller_name) {
-  const OwnerKind kind{"v1", "Service", ServicesResource()};
+  const OwnerKind kind{"v1", "Service", client::Services()};
   json slice = {{"apiVersion", "discovery.k8s.io/v1"},
                 {"kind", "EndpointSlice"},
                 {"metadata",

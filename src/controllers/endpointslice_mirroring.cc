@@ -113,7 +113,7 @@ json AddressToEndpoint(const json& address, bool ready, std::string* address_typ
 
 json NewMirroredSlice(const json& endpoints, const json& ports, const std::string& address_type,
                       const std::string& name) {
-  const OwnerKind kind{"v1", "Endpoints", EndpointsResource()};
+  const OwnerKind kind{"v1", "Endpoints", client::Endpoints()};
   auto labels = LabelMap(endpoints);
   labels[kLabelServiceName] = NameOf(endpoints);
   labels[kLabelManagedBy] = kMirroringControllerName;

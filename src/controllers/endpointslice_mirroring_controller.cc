@@ -31,9 +31,9 @@ EndpointSliceMirroringController::EndpointSliceMirroringController(
     client::Client& client, client::SharedInformerFactory& informers,
     EndpointSliceMirroringControllerOptions options)
     : client_(client),
-      service_informer_(informers.For(ServicesResource())),
-      endpoints_informer_(informers.For(EndpointsResource())),
-      slice_informer_(informers.For(EndpointSlicesResource())),
+      service_informer_(informers.For(client::Services())),
+      endpoints_informer_(informers.For(client::Endpoints())),
+      slice_informer_(informers.For(client::EndpointSlices())),
       options_(std::move(options)),
       recorder_(client, events::Source{kComponent, ""}),
       loop_(ControllerLoopOptions{kComponent, options_.workers, options_.base_backoff,
@@ -130,7 +130,7 @@ Status EndpointSliceMirroringController::DeleteMirroredSlices(const std::string&
   Code code = Code::kOk;
   const auto slices = MirroredSlices(key);
   for (const auto& slice : slices) {
-    Status s = client_.Delete(EndpointSlicesResource(), ns, NameOf(*slice), {});
+    Status s = client_.Delete(client::EndpointSlices(), ns, NameOf(*slice), {});
     if (s.ok() || s.code() == Code::kNotFound) continue;
     if (code == Code::kOk) code = s.code();
     errors.push_back(s.message());
@@ -176,7 +176,7 @@ Status EndpointSliceMirroringController::Apply(const json& endpoints, MirrorPlan
   const std::string key = ns + "/" + NameOf(endpoints);
   if (!IsBeingDeleted(endpoints)) {
     for (const json& slice : plan.create) {
-      auto created = client_.Create(EndpointSlicesResource(), ns, slice);
+      auto created = client_.Create(client::EndpointSlices(), ns, slice);
       if (!created.ok()) {
         return WriteError(created.status(), "failed to create EndpointSlice for Endpoints " + key);
       }
@@ -184,7 +184,7 @@ Status EndpointSliceMirroringController::Apply(const json& endpoints, MirrorPlan
     }
   }
   for (const json& slice : plan.update) {
-    auto updated = client_.Update(EndpointSlicesResource(), ns, slice);
+    auto updated = client_.Update(client::EndpointSlices(), ns, slice);
     if (!updated.ok()) {
       return WriteError(updated.status(), "failed to update " + NameOf(slice) +
                                               " EndpointSlice for Endpoints " + key);
@@ -192,7 +192,7 @@ Status EndpointSliceMirroringController::Apply(const json& endpoints, MirrorPlan
     tracker_.Update(*updated);
   }
   for (const json& slice : plan.remove) {
-    Status s = client_.Delete(EndpointSlicesResource(), ns, NameOf(slice), {});
+    Status s = client_.Delete(client::EndpointSlices(), ns, NameOf(slice), {});
     if (!s.ok()) {
       return WriteError(
           s, "failed to delete " + NameOf(slice) + " EndpointSlice for Endpoints " + key);

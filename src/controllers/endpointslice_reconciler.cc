@@ -268,7 +268,7 @@ Status EndpointSliceReconciler::Apply(const json& service, SlicePlan& plan,
   if (!IsBeingDeleted(service)) {
     for (json& slice : plan.create) {
       SetTriggerTimeAnnotation(slice, trigger_time);
-      auto created = client_.Create(EndpointSlicesResource(), ns, slice);
+      auto created = client_.Create(client::EndpointSlices(), ns, slice);
       if (!created.ok()) {
         return WriteError(created.status(), "failed to create EndpointSlice for Service " + svc);
       }
@@ -277,7 +277,7 @@ Status EndpointSliceReconciler::Apply(const json& service, SlicePlan& plan,
   }
   for (json& slice : plan.update) {
     SetTriggerTimeAnnotation(slice, trigger_time);
-    auto updated = client_.Update(EndpointSlicesResource(), ns, slice);
+    auto updated = client_.Update(client::EndpointSlices(), ns, slice);
     if (!updated.ok()) {
       return WriteError(updated.status(),
                         "failed to update " + NameOf(slice) + " EndpointSlice for Service " + svc);
@@ -294,7 +294,7 @@ Status EndpointSliceReconciler::Apply(const json& service, SlicePlan& plan,
 }
 
 Status EndpointSliceReconciler::DeleteSlice(const std::string& ns, const json& slice) {
-  Status s = client_.Delete(EndpointSlicesResource(), ns, NameOf(slice), {});
+  Status s = client_.Delete(client::EndpointSlices(), ns, NameOf(slice), {});
   if (s.code() == Code::kNotFound) return Status::Ok();
   if (!s.ok()) return s;
   tracker_.ExpectDeletion(slice);

@@ -136,7 +136,7 @@ ServiceLbController::ServiceLbController(client::Client& client,
                                          client::SharedInformerFactory& informers,
                                          ServiceLbOptions options)
     : client_(client),
-      services_(informers.For({"", "v1", "services"})),
+      services_(informers.For(client::Services())),
       nodes_(informers.For(client::Nodes())),
       options_(std::move(options)),
       events_(client, {kControllerName, ""}),
@@ -246,7 +246,7 @@ Status ServiceLbController::Sync(const std::string& key) {
     json patch = {{"status", {{"loadBalancer", desired.empty() ? json::object()
                                                                : json{{"ingress", desired}}}}}};
     if (desired.empty()) patch["status"]["loadBalancer"] = {{"ingress", nullptr}};
-    auto r = client_.MergePatch({"", "v1", "services"}, ns, name, patch, "status");
+    auto r = client_.MergePatch(client::Services(), ns, name, patch, "status");
     if (!r.ok()) return r.status().code() == Code::kNotFound ? Status::Ok() : r.status();
     if (!desired.empty()) {
       events_.Record(*svc, "", "Normal", "EnsuredLoadBalancer", "Ensured load balancer");

@@ -46,6 +46,9 @@ inline Resource Jobs() { return {"batch", "v1", "jobs"}; }
 inline Resource CronJobs() { return {"batch", "v1", "cronjobs"}; }
 inline Resource PersistentVolumeClaims() { return {"", "v1", "persistentvolumeclaims"}; }
 inline Resource PodDisruptionBudgets() { return {"policy", "v1", "poddisruptionbudgets"}; }
+inline Resource Services() { return {"", "v1", "services"}; }
+inline Resource Endpoints() { return {"", "v1", "endpoints"}; }
+inline Resource EndpointSlices() { return {"discovery.k8s.io", "v1", "endpointslices"}; }
 
 struct Selectors {
   std::string labels;  // label selector text, "" = everything

@@ -42,24 +42,10 @@ Status CheckMasquerade(const PodMasquerade& m) {
 
 // Runs `nft -f -` with `script`.
 Status RunNft(const PodMasquerade& m, const std::string& script, const std::string& what) {
-  Result<std::string> nft = FindExecutable("nft", m.search_path);
-  if (!nft.ok()) return nft.status();
-  ProcessSpec spec;
-  spec.path = *nft;
-  spec.argv = {"nft", "-f", "-"};
-  spec.env = {"PATH=" + m.search_path};
-  spec.input = script;
-  spec.timeout = m.timeout;
-  Result<ProcessOutput> out = RunProcess(spec);
-  if (!out.ok()) return out.status();
-  if (!out->ok()) {
-    std::string err = out->err.empty() ? out->out : out->err;
-    while (!err.empty() && std::isspace(static_cast<unsigned char>(err.back()))) err.pop_back();
-    return UnavailableError("pod masquerade: cannot " + what + " nftables table " +
-                            PodMasqueradeTable(m) + ": nft " + DescribeExit(*out, spec) +
-                            (err.empty() ? "" : ": " + err));
-  }
-  return Status::Ok();
+  Status s = RunChecked(m.search_path, {"nft", "-f", "-"}, script, m.timeout);
+  if (s.code() != Code::kUnavailable) return s;
+  return UnavailableError("pod masquerade: cannot " + what + " nftables table " +
+                          PodMasqueradeTable(m) + ": " + s.message());
 }
 
 }  // namespace

@@ -212,4 +212,27 @@ std::string DescribeExit(const ProcessOutput& out, const ProcessSpec& spec) {
   return "exit status " + std::to_string(out.exit_code);
 }
 
+Status RunChecked(const std::string& search_path, std::vector<std::string> argv,
+                  const std::string& input, std::chrono::milliseconds timeout,
+                  const std::vector<int>& ok_exit_codes) {
+  Result<std::string> path = FindExecutable(argv.at(0), search_path);
+  if (!path.ok()) return path.status();
+  ProcessSpec spec;
+  spec.path = *path;
+  spec.argv = std::move(argv);
+  spec.env = {"PATH=" + search_path};
+  spec.input = input;
+  spec.timeout = timeout;
+  Result<ProcessOutput> out = RunProcess(spec);
+  if (!out.ok()) return out.status();
+  const bool accepted = !out->timed_out && out->term_signal == 0 &&
+                        std::find(ok_exit_codes.begin(), ok_exit_codes.end(),
+                                  out->exit_code) != ok_exit_codes.end();
+  if (out->ok() || accepted) return Status::Ok();
+  std::string err = out->err.empty() ? out->out : out->err;
+  while (!err.empty() && std::isspace(static_cast<unsigned char>(err.back()))) err.pop_back();
+  return UnavailableError(spec.argv[0] + " " + DescribeExit(*out, spec) +
+                          (err.empty() ? "" : ": " + err));
+}
+
 }  // namespace skiff::net

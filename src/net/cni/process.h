@@ -46,4 +46,12 @@ Result<std::string> FindExecutable(const std::string& name, const std::string& s
 // "exit status 3", "killed by signal 9", "timed out after 200 ms".
 std::string DescribeExit(const ProcessOutput& out, const ProcessSpec& spec);
 
+// Runs `argv[0]`, looked up in `search_path` (also the child's PATH), with `input` on stdin.
+// OK when it exits 0 or with one of `ok_exit_codes`; otherwise kUnavailable
+// "<argv[0]> <DescribeExit>[: <stderr, else stdout, trimmed>]". kNotFound when the executable
+// is not there.
+Status RunChecked(const std::string& search_path, std::vector<std::string> argv,
+                  const std::string& input, std::chrono::milliseconds timeout,
+                  const std::vector<int>& ok_exit_codes = {});
+
 }  // namespace skiff::net

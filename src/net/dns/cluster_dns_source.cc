@@ -15,9 +15,6 @@ constexpr char kComponent[] = "dns";
 constexpr char kSliceIndex[] = "skiff.dns/service";
 constexpr char kSyncedKey[] = "synced";  // queued after the first lists' keys
 
-client::Resource Services() { return {"", "v1", "services"}; }
-client::Resource EndpointSlices() { return {"discovery.k8s.io", "v1", "endpointslices"}; }
-
 std::string SliceService(const json& slice) {
   const auto md = slice.find("metadata");
   if (md == slice.end() || !md->is_object()) return "";
@@ -35,8 +32,8 @@ std::string SliceService(const json& slice) {
 
 ClusterDnsSource::ClusterDnsSource(client::SharedInformerFactory& informers,
                                    ClusterRecords& records)
-    : services_(informers.For(Services())),
-      slices_(informers.For(EndpointSlices())),
+    : services_(informers.For(client::Services())),
+      slices_(informers.For(client::EndpointSlices())),
       namespaces_(informers.For(client::Namespaces())),
       records_(records) {
   records_.SetSynced(false);

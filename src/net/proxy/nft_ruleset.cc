@@ -1,30 +1,20 @@
 #include "net/proxy/nft_ruleset.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <iterator>
 #include <map>
 #include <set>
+
+#include "skiff/cli/ip.h"
 
 namespace skiff::net::proxy {
 namespace {
 
 constexpr const char* kMasqueradeMark = "0x4000";
 
-bool IsIpv4(const std::string& ip) {
-  in_addr a{};
-  return inet_pton(AF_INET, ip.c_str(), &a) == 1;
-}
-
 bool IsIpv4Cidr(const std::string& cidr) {
-  const auto slash = cidr.find('/');
-  if (slash == std::string::npos || !IsIpv4(cidr.substr(0, slash))) return false;
-  const std::string bits = cidr.substr(slash + 1);
-  if (bits.empty() || bits.size() > 2 || !std::all_of(bits.begin(), bits.end(), ::isdigit)) {
-    return false;
-  }
-  return std::stoi(bits) <= 32;
+  auto prefix = cli::ParseCidr(cidr);
+  return prefix.ok() && prefix->address.family == cli::IpFamily::kV4;
 }
 
 bool ValidPort(int32_t p) { return p > 0 && p <= 65535; }

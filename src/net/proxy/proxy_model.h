@@ -1,6 +1,7 @@
 // What the service proxy programs, as plain values: one ServicePort per port of a Service,
 // with the endpoints that serve it (from the Service and its EndpointSlices, see
-// service_ports.h), and the node-wide settings. Plain data; no behaviour beyond naming.
+// service_ports.h), and the node-wide settings. Plain data; no behaviour beyond naming and
+// the address check both sides use.
 #pragma once
 
 #include <cstdint>
@@ -45,5 +46,8 @@ struct ProxyConfig {
   std::string cluster_cidr;
   std::string node_name;  // endpoints on this node serve Local traffic policies
 };
+
+// Whether `ip` is a dotted-quad IPv4 address (the proxy's table is of family ip).
+bool IsIpv4(const std::string& ip);
 
 }  // namespace skiff::net::proxy

@@ -1,8 +1,8 @@
 #include "net/proxy/service_ports.h"
 
-#include <arpa/inet.h>
-
 #include <set>
+
+#include "skiff/cli/ip.h"
 
 namespace skiff::net::proxy {
 namespace {
@@ -31,12 +31,12 @@ bool Condition(const json& conditions, const char* key, bool unset) {
   return v.is_boolean() ? v.get<bool>() : unset;
 }
 
-bool LooksIpv4(const std::string& ip) {
-  in_addr a{};
-  return inet_pton(AF_INET, ip.c_str(), &a) == 1;
-}
-
 }  // namespace
+
+bool IsIpv4(const std::string& ip) {
+  auto a = cli::ParseIpAddress(ip);
+  return a.ok() && a->family == cli::IpFamily::kV4;
+}
 
 std::vector<ServicePort> ServicePortsOf(const json& service,
                                         const std::vector<const json*>& slices) {
@@ -50,9 +50,9 @@ std::vector<ServicePort> ServicePortsOf(const json& service,
   const json& ips = Field(spec, "clusterIPs");
   if (ips.is_array()) {
     for (const json& ip : ips) {
-      if (ip.is_string() && LooksIpv4(ip.get<std::string>())) cluster_ips.push_back(ip);
+      if (ip.is_string() && IsIpv4(ip.get<std::string>())) cluster_ips.push_back(ip);
     }
-  } else if (LooksIpv4(Str(spec, "clusterIP"))) {
+  } else if (IsIpv4(Str(spec, "clusterIP"))) {
     cluster_ips.push_back(Str(spec, "clusterIP"));
   }
   if (cluster_ips.empty()) return out;  // headless, or IPv6 only
@@ -61,14 +61,14 @@ std::vector<ServicePort> ServicePortsOf(const json& service,
   std::vector<std::string> external_ips;
   if (const json& e = Field(spec, "externalIPs"); e.is_array()) {
     for (const json& ip : e) {
-      if (ip.is_string() && LooksIpv4(ip.get<std::string>())) external_ips.push_back(ip);
+      if (ip.is_string() && IsIpv4(ip.get<std::string>())) external_ips.push_back(ip);
     }
   }
   if (type == "LoadBalancer") {
     const json& ingress = Field(Field(Field(service, "status"), "loadBalancer"), "ingress");
     if (ingress.is_array()) {
       for (const json& i : ingress) {
-        if (LooksIpv4(Str(i, "ip"))) external_ips.push_back(Str(i, "ip"));
+        if (IsIpv4(Str(i, "ip"))) external_ips.push_back(Str(i, "ip"));
       }
     }
   }

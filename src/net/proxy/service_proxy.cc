@@ -14,42 +14,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Runs a tool from `search_path` with `input` on stdin; its stderr names the failure.
-// `exit_1_ok`: exit status 1 is not a failure (conntrack's "nothing to delete").
+// A tool from `search_path`; its stderr names a failure. `exit_1_ok`: exit status 1 is not
+// a failure (conntrack's "nothing to delete").
 Status RunTool(const std::string& search_path, std::vector<std::string> argv,
                const std::string& input, bool exit_1_ok = false) {
-  Result<std::string> path = FindExecutable(argv[0], search_path);
-  if (!path.ok()) return path.status();
-  ProcessSpec spec;
-  spec.path = *path;
-  spec.argv = std::move(argv);
-  spec.env = {"PATH=" + search_path};
-  spec.input = input;
-  spec.timeout = std::chrono::seconds(30);
-  Result<ProcessOutput> out = RunProcess(spec);
-  if (!out.ok()) return out.status();
-  if (!out->ok() && !(exit_1_ok && !out->timed_out && out->exit_code == 1)) {
-    std::string err = out->err.empty() ? out->out : out->err;
-    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-    return UnavailableError(spec.argv[0] + " " + DescribeExit(*out, spec) +
-                            (err.empty() ? "" : ": " + err));
-  }
-  return Status::Ok();
+  return RunChecked(search_path, std::move(argv), input, std::chrono::seconds(30),
+                    exit_1_ok ? std::vector<int>{1} : std::vector<int>{});
 }
 
+// "<ns>/<service>" of a slice's kubernetes.io/service-name label; "" without one.
 std::string SliceOwner(const nlohmann::json& slice) {
-  const auto& meta = slice.value("metadata", nlohmann::json::object());
-  const auto& labels = meta.value("labels", nlohmann::json::object());
-  auto it = labels.find("kubernetes.io/service-name");
-  if (it == labels.end() || !it->is_string()) return "";
-  return meta.value("namespace", "") + "/" + it->get<std::string>();
+  auto meta = slice.find("metadata");
+  if (meta == slice.end() || !meta->is_object()) return "";
+  auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return "";
+  auto name = labels->find("kubernetes.io/service-name");
+  if (name == labels->end() || !name->is_string()) return "";
+  return meta->value("namespace", "") + "/" + name->get<std::string>();
 }
 
 }  // namespace
 
 ServiceProxy::ServiceProxy(client::SharedInformerFactory& informers, ServiceProxyOptions options)
-    : services_(informers.For({"", "v1", "services"})),
-      slices_(informers.For({"discovery.k8s.io", "v1", "endpointslices"})),
+    : services_(informers.For(client::Services())),
+      slices_(informers.For(client::EndpointSlices())),
       options_(std::move(options)) {
   client::EventHandler h{[this](const client::ObjectPtr&) { Changed(); },
                          [this](const client::ObjectPtr&, const client::ObjectPtr&) { Changed(); },
@@ -132,10 +120,8 @@ Status ServiceProxy::SyncNow() {
   }
   std::vector<ServicePort> ports;
   for (const client::ObjectPtr& svc : services_.List()) {
-    const auto& meta = (*svc).value("metadata", nlohmann::json::object());
-    const std::string key = meta.value("namespace", "") + "/" + meta.value("name", "");
     std::vector<const nlohmann::json*> slices;
-    if (auto it = slices_by_service.find(key); it != slices_by_service.end()) {
+    if (auto it = slices_by_service.find(client::KeyOf(*svc)); it != slices_by_service.end()) {
       for (const client::ObjectPtr& s : it->second) slices.push_back(s.get());
     }
     for (ServicePort& sp : ServicePortsOf(*svc, slices)) ports.push_back(std::move(sp));

@@ -50,7 +50,7 @@ TEST_CASE("Endpoints list ready pods in addresses and the others in notReadyAddr
   const json d = CreateWebPod(c, "web-d", {.ip = "10.42.0.9"});
   CreateWebPod(c, "other", {.ip = "10.42.0.13", .labels = {{"app", "db"}}});
   WaitCachedAt(c, client::Pods(), d);
-  WaitCachedAt(c, ServicesResource(), svc);
+  WaitCachedAt(c, client::Services(), svc);
 
   REQUIRE(ctrl.Sync("default/web").ok());
   const json ep = GetEndpoints(c);
@@ -75,7 +75,7 @@ TEST_CASE("publishNotReadyAddresses lists every pod as ready", "[endpoints]") {
   const json a = CreateWebPod(c, "web-a", {.ip = "10.42.0.11", .ready = false});
   const json b = CreateWebPod(c, "web-b", {.ip = "10.42.0.12"});
   WaitCachedAt(c, client::Pods(), b);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK(GetEndpoints(c)["subsets"] ==
@@ -97,7 +97,7 @@ TEST_CASE("A named targetPort resolved differently per pod gives one subset per 
   // No port of that name: left out of the port's subset, so of the Endpoints.
   const json x = CreateWebPod(c, "web-x", {.ip = "10.42.0.13"});
   WaitCachedAt(c, client::Pods(), x);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   const json ep = GetEndpoints(c);
@@ -122,19 +122,19 @@ TEST_CASE("Pods without an IP, terminal pods and terminating pods are left out",
   REQUIRE(c.client->Delete(client::Pods(), "default", "web-term", graceful).ok());
   WaitCached(c, client::Pods(), "default/web-term",
              [](const json& p) { return IsBeingDeleted(p); });
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK(GetEndpoints(c)["subsets"] ==
         json::array({{{"addresses", {Address(a)}}, {"ports", {HttpPort(8080)}}}}));
 
   SECTION("unless the Service publishes not-ready addresses") {
-    svc = Ok(c.client->Get(ServicesResource(), "default", "web"));
+    svc = Ok(c.client->Get(client::Services(), "default", "web"));
     svc["spec"]["publishNotReadyAddresses"] = true;
-    const json updated = Ok(c.api().Update(ServicesResource(), "default", svc));
-    WaitCachedAt(c, ServicesResource(), updated);
+    const json updated = Ok(c.api().Update(client::Services(), "default", svc));
+    WaitCachedAt(c, client::Services(), updated);
     json ep = GetEndpoints(c);
-    WaitCachedAt(c, EndpointsResource(), ep);
+    WaitCachedAt(c, client::Endpoints(), ep);
     REQUIRE(ctrl.Sync("default/web").ok());
     json term = Ok(c.client->Get(client::Pods(), "default", "web-term"));
     CHECK(GetEndpoints(c)["subsets"] ==
@@ -155,7 +155,7 @@ TEST_CASE("A headless Service gets hostnames of pods in its subdomain and the he
   const json b =
       CreateWebPod(c, "web-b", {.ip = "10.42.0.12", .hostname = "web-1", .subdomain = "other"});
   WaitCachedAt(c, client::Pods(), b);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   const json ep = GetEndpoints(c);
@@ -174,13 +174,13 @@ TEST_CASE("A selector change moves the Endpoints to the newly selected pods", "[
   CreateWebPod(c, "web-a", {.ip = "10.42.0.11"});
   const json api = CreateWebPod(c, "api-a", {.ip = "10.42.0.21", .labels = {{"app", "api"}}});
   WaitCachedAt(c, client::Pods(), api);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
   REQUIRE(ctrl.Sync("default/web").ok());
-  WaitCachedAt(c, EndpointsResource(), GetEndpoints(c));
+  WaitCachedAt(c, client::Endpoints(), GetEndpoints(c));
 
-  const json svc = Ok(c.api().MergePatch(ServicesResource(), "default", "web",
+  const json svc = Ok(c.api().MergePatch(client::Services(), "default", "web",
                                          {{"spec", {{"selector", {{"app", "api"}}}}}}));
-  WaitCachedAt(c, ServicesResource(), svc);
+  WaitCachedAt(c, client::Services(), svc);
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK(GetEndpoints(c)["subsets"] ==
         json::array({{{"addresses", {Address(api)}}, {"ports", {HttpPort(8080)}}}}));
@@ -192,12 +192,12 @@ TEST_CASE("The Endpoints of a deleted Service are deleted", "[endpoints]") {
   c.StartInformers();
   CreateService(c, WebService());
   WaitCachedAt(c, client::Pods(), CreateWebPod(c, "web-a", {.ip = "10.42.0.11"}));
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
   REQUIRE(ctrl.Sync("default/web").ok());
   REQUIRE(EndpointsExist(c));
 
-  REQUIRE(c.client->Delete(ServicesResource(), "default", "web", {}).ok());
-  WaitGone(c, ServicesResource(), "default/web");
+  REQUIRE(c.client->Delete(client::Services(), "default", "web", {}).ok());
+  WaitGone(c, client::Services(), "default/web");
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK_FALSE(EndpointsExist(c));
   CHECK(ctrl.Sync("default/web").ok());  // already gone: nothing to do
@@ -209,10 +209,10 @@ TEST_CASE("A sync with nothing changed writes nothing", "[endpoints]") {
   c.StartInformers();
   CreateService(c, WebService());
   WaitCachedAt(c, client::Pods(), CreateWebPod(c, "web-a", {.ip = "10.42.0.11"}));
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
   REQUIRE(ctrl.Sync("default/web").ok());
   const json first = GetEndpoints(c);
-  WaitCachedAt(c, EndpointsResource(), first);
+  WaitCachedAt(c, client::Endpoints(), first);
 
   // An annotation on a pod changes its resourceVersion, not its address.
   const json pod = Ok(c.api().MergePatch(client::Pods(), "default", "web-a",
@@ -231,8 +231,8 @@ TEST_CASE("A sync on a cache that has not seen the controller's last write does 
   CreateService(c, WebService());
   const json a = CreateWebPod(c, "web-a", {.ip = "10.42.0.11"});
   WaitCachedAt(c, client::Pods(), a);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
-  c.informers.For(EndpointsResource()).Stop();  // the cache will never see the Endpoints
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
+  c.informers.For(client::Endpoints()).Stop();  // the cache will never see the Endpoints
 
   REQUIRE(ctrl.Sync("default/web").ok());
   Status again = ctrl.Sync("default/web");
@@ -253,7 +253,7 @@ TEST_CASE("Over max_capacity addresses the Endpoints is truncated and annotated"
                         {.ip = "10.42.0." + std::to_string(i), .ready = i != 5});
   }
   WaitCachedAt(c, client::Pods(), last);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   json ep = GetEndpoints(c);
@@ -264,7 +264,7 @@ TEST_CASE("Over max_capacity addresses the Endpoints is truncated and annotated"
   for (const json& a : ep["subsets"][0]["addresses"]) ips.push_back(a["ip"]);
   CHECK(ips == std::vector<std::string>{"10.42.0.1", "10.42.0.2", "10.42.0.3"});
   CHECK_FALSE(ep["subsets"][0].contains("notReadyAddresses"));
-  WaitCachedAt(c, EndpointsResource(), ep);
+  WaitCachedAt(c, client::Endpoints(), ep);
   REQUIRE(ctrl.Sync("default/web").ok());  // still truncated the same way: no write
   CHECK(GetEndpoints(c)["metadata"]["resourceVersion"] == ep["metadata"]["resourceVersion"]);
 
@@ -286,11 +286,11 @@ TEST_CASE("Services without a selector keep their hand-made Endpoints", "[endpoi
   svc["spec"].erase("selector");
   CreateService(c, svc);
   const json manual = Ok(c.client->Create(
-      EndpointsResource(), "default",
+      client::Endpoints(), "default",
       {{"metadata", {{"name", "web"}}},
        {"subsets", {{{"addresses", {{{"ip", "192.168.1.5"}}}}, {"ports", {{{"port", 5432}}}}}}}}));
-  WaitCachedAt(c, EndpointsResource(), manual);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCachedAt(c, client::Endpoints(), manual);
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK(GetEndpoints(c)["metadata"]["resourceVersion"] == manual["metadata"]["resourceVersion"]);
@@ -298,12 +298,12 @@ TEST_CASE("Services without a selector keep their hand-made Endpoints", "[endpoi
 
 TEST_CASE("A failed write records FailedToCreateEndpoint / FailedToUpdateEndpoint", "[endpoints]") {
   ControllerCluster c;
-  FailingClient failing(*c.client, EndpointsResource());
+  FailingClient failing(*c.client, client::Endpoints());
   EndpointsController ctrl(failing, c.informers, FastOptions());
   c.StartInformers();
   CreateService(c, WebService());
   WaitCachedAt(c, client::Pods(), CreateWebPod(c, "web-a", {.ip = "10.42.0.11"}));
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 
   failing.fail = true;
   Status s = ctrl.Sync("default/web");
@@ -314,7 +314,7 @@ TEST_CASE("A failed write records FailedToCreateEndpoint / FailedToUpdateEndpoin
 
   failing.fail = false;
   REQUIRE(ctrl.Sync("default/web").ok());
-  WaitCachedAt(c, EndpointsResource(), GetEndpoints(c));
+  WaitCachedAt(c, client::Endpoints(), GetEndpoints(c));
   const json b = CreateWebPod(c, "web-b", {.ip = "10.42.0.12"});
   WaitCachedAt(c, client::Pods(), b);
   failing.fail = true;
@@ -336,7 +336,7 @@ TEST_CASE("The running Endpoints controller follows a pod turning ready within a
   CreateService(c, WebService());
   CreateWebPod(c, "web-a", {.ip = "10.42.0.11", .ready = false});
   REQUIRE(Eventually([&] {
-    auto ep = c.client->Get(EndpointsResource(), "default", "web");
+    auto ep = c.client->Get(client::Endpoints(), "default", "web");
     return ep.ok() && ep->contains("subsets") && (*ep)["subsets"][0].contains("notReadyAddresses");
   }));
 
@@ -359,11 +359,11 @@ TEST_CASE("The running Endpoints controller follows a pod turning ready within a
 TEST_CASE("At start the Endpoints of Services that no longer exist are deleted", "[endpoints]") {
   ControllerCluster c;
   const json orphan = Ok(c.client->Create(
-      EndpointsResource(), "default",
+      client::Endpoints(), "default",
       {{"metadata", {{"name", "gone"}}},
        {"subsets", {{{"addresses", {{{"ip", "192.168.1.5"}}}}, {"ports", {{{"port", 80}}}}}}}}));
   const json leader = Ok(c.client->Create(
-      EndpointsResource(), "default",
+      client::Endpoints(), "default",
       {{"metadata", {{"name", "lock"}, {"annotations", {{kAnnotationLeaderElection, "{}"}}}}}}));
   EndpointsController ctrl(*c.client, c.informers, FastOptions());
   c.StartInformers();

@@ -30,7 +30,7 @@ inline json WebService(const json& target_port = 8080, const std::string& name =
 }
 
 inline json CreateService(ControllerCluster& c, const json& svc) {
-  return Ok(c.client->Create(ServicesResource(), "default", svc));
+  return Ok(c.client->Create(client::Services(), "default", svc));
 }
 
 inline json CreateNode(ControllerCluster& c, const std::string& name,
@@ -71,18 +71,18 @@ inline json CreateWebPod(ControllerCluster& c, const std::string& name, const Po
 }
 
 inline json GetEndpoints(ControllerCluster& c, const std::string& name = "web") {
-  return Ok(c.client->Get(EndpointsResource(), "default", name));
+  return Ok(c.client->Get(client::Endpoints(), "default", name));
 }
 
 inline bool EndpointsExist(ControllerCluster& c, const std::string& name = "web") {
-  return c.client->Get(EndpointsResource(), "default", name).ok();
+  return c.client->Get(client::Endpoints(), "default", name).ok();
 }
 
 // The slices labelled kubernetes.io/service-name=<service> and managed by `manager`, by name.
 inline std::vector<json> SlicesOf(ControllerCluster& c, const std::string& service,
                                   const std::string& manager) {
   const json list = Ok(c.client->List(
-      EndpointSlicesResource(), "default",
+      client::EndpointSlices(), "default",
       {std::string(kLabelServiceName) + "=" + service + "," + kLabelManagedBy + "=" + manager,
        ""}));
   std::vector<json> out(list["items"].begin(), list["items"].end());
@@ -137,7 +137,7 @@ inline void WaitSlicesCached(ControllerCluster& c, const std::string& service,
   REQUIRE(Eventually([&] {
     const auto api = SlicesOf(c, service, manager);
     size_t cached = 0;
-    for (const auto& s : c.informers.For(EndpointSlicesResource()).ListNamespace("default")) {
+    for (const auto& s : c.informers.For(client::EndpointSlices()).ListNamespace("default")) {
       if ((*s)["metadata"].value("labels", json::object()).value(kLabelServiceName, "") !=
               service ||
           (*s)["metadata"]["labels"].value(kLabelManagedBy, "") != manager) {

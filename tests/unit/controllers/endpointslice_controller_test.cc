@@ -27,7 +27,7 @@ json HttpPort(int port) { return {{"name", "http"}, {"port", port}, {"protocol",
 // Starts informers and waits until they hold the Service and the pod `last_pod`.
 void WaitFor(ControllerCluster& c, const json& last_pod) {
   WaitCachedAt(c, client::Pods(), last_pod);
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
 }
 
 std::vector<json> Slices(ControllerCluster& c) { return SlicesOf(c, "web", kManager); }
@@ -128,7 +128,7 @@ TEST_CASE("Terminating pods stay with their conditions, terminal and IP-less pod
   REQUIRE(c.client->Delete(client::Pods(), "default", "web-term", graceful).ok());
   WaitCached(c, client::Pods(), "default/web-term",
              [](const json& p) { return IsBeingDeleted(p); });
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
   WaitCached(c, client::Nodes(), "node-a", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
@@ -241,7 +241,7 @@ TEST_CASE("A Service without pods has one empty placeholder slice, reused for it
   c.StartInformers();
   CreateNode(c, "node-a");
   CreateService(c, WebService());
-  WaitCached(c, ServicesResource(), "default/web", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/web", [](const json&) { return true; });
   WaitCached(c, client::Nodes(), "node-a", [](const json&) { return true; });
 
   REQUIRE(ctrl.Sync("default/web").ok());
@@ -275,22 +275,22 @@ TEST_CASE(
   CreateService(c, WebService(8080, "api"));
   const json a = CreateWebPod(c, "web-a", {.ip = "10.42.0.11"});
   WaitFor(c, a);
-  WaitCached(c, ServicesResource(), "default/api", [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/api", [](const json&) { return true; });
   WaitCached(c, client::Nodes(), "node-a", [](const json&) { return true; });
   REQUIRE(ctrl.Sync("default/web").ok());
   REQUIRE(ctrl.Sync("default/api").ok());
   WaitSlicesCached(c, "web", kManager);
   REQUIRE(SlicesOf(c, "api", kManager).size() == 1);
 
-  json svc = Ok(c.client->Get(ServicesResource(), "default", "web"));
+  json svc = Ok(c.client->Get(client::Services(), "default", "web"));
   svc["spec"].erase("selector");
-  const json updated = Ok(c.api().Update(ServicesResource(), "default", svc));
-  WaitCachedAt(c, ServicesResource(), updated);
+  const json updated = Ok(c.api().Update(client::Services(), "default", svc));
+  WaitCachedAt(c, client::Services(), updated);
   REQUIRE(ctrl.Sync("default/web").ok());
   CHECK(Slices(c).empty());
 
-  REQUIRE(c.client->Delete(ServicesResource(), "default", "api", {}).ok());
-  WaitGone(c, ServicesResource(), "default/api");
+  REQUIRE(c.client->Delete(client::Services(), "default", "api", {}).ok());
+  WaitGone(c, client::Services(), "default/api");
   REQUIRE(ctrl.Sync("default/api").ok());
   CHECK(SlicesOf(c, "api", kManager).size() == 1);
 }
@@ -319,7 +319,7 @@ TEST_CASE("A pod on an unknown node is left out and reported", "[endpointslice]"
 
 TEST_CASE("A failed slice write is reported and retried", "[endpointslice]") {
   ControllerCluster c;
-  FailingClient failing(*c.client, EndpointSlicesResource());
+  FailingClient failing(*c.client, client::EndpointSlices());
   EndpointSliceController ctrl(failing, c.informers, FastOptions());
   c.StartInformers();
   CreateNode(c, "node-a");
@@ -351,7 +351,7 @@ TEST_CASE("A sync on a cache that has not seen the controller's writes does noth
   const json a = CreateWebPod(c, "web-a", {.ip = "10.42.0.11"});
   WaitFor(c, a);
   WaitCached(c, client::Nodes(), "node-a", [](const json&) { return true; });
-  c.informers.For(EndpointSlicesResource()).Stop();  // the cache will never see the slice
+  c.informers.For(client::EndpointSlices()).Stop();  // the cache will never see the slice
 
   REQUIRE(ctrl.Sync("default/web").ok());
   Status again = ctrl.Sync("default/web");
@@ -384,7 +384,7 @@ TEST_CASE("The running EndpointSlice controller follows a pod turning ready with
 
   // A slice deleted behind the controller's back is made again.
   const std::string name = Slices(c)[0]["metadata"]["name"];
-  REQUIRE(c.client->Delete(EndpointSlicesResource(), "default", name, {}).ok());
+  REQUIRE(c.client->Delete(client::EndpointSlices(), "default", name, {}).ok());
   REQUIRE(Eventually(
       [&] {
         auto slices = Slices(c);

@@ -42,11 +42,11 @@ json HandMadeEndpoints(const std::string& name = "db") {
 }
 
 json CreateEndpoints(ControllerCluster& c, const json& ep) {
-  return Ok(c.client->Create(EndpointsResource(), "default", ep));
+  return Ok(c.client->Create(client::Endpoints(), "default", ep));
 }
 
 void WaitService(ControllerCluster& c, const std::string& name = "db") {
-  WaitCached(c, ServicesResource(), "default/" + name, [](const json&) { return true; });
+  WaitCached(c, client::Services(), "default/" + name, [](const json&) { return true; });
 }
 
 TEST_CASE("A hand-made Endpoints of a selectorless Service is mirrored into a slice",
@@ -56,7 +56,7 @@ TEST_CASE("A hand-made Endpoints of a selectorless Service is mirrored into a sl
   c.StartInformers();
   CreateService(c, SelectorlessService());
   const json ep = CreateEndpoints(c, HandMadeEndpoints());
-  WaitCachedAt(c, EndpointsResource(), ep);
+  WaitCachedAt(c, client::Endpoints(), ep);
   WaitService(c);
 
   REQUIRE(ctrl.Sync("default/db").ok());
@@ -98,7 +98,7 @@ TEST_CASE(
   c.StartInformers();
   CreateService(c, SelectorlessService());
   json ep = CreateEndpoints(c, HandMadeEndpoints());
-  WaitCachedAt(c, EndpointsResource(), ep);
+  WaitCachedAt(c, client::Endpoints(), ep);
   WaitService(c);
   REQUIRE(ctrl.Sync("default/db").ok());
   const std::string name = SlicesOf(c, "db", kManager)[0]["metadata"]["name"];
@@ -106,8 +106,8 @@ TEST_CASE(
 
   // An update rewrites the same slice.
   ep["subsets"][0].erase("notReadyAddresses");
-  ep = Ok(c.api().Update(EndpointsResource(), "default", ep));
-  WaitCachedAt(c, EndpointsResource(), ep);
+  ep = Ok(c.api().Update(client::Endpoints(), "default", ep));
+  WaitCachedAt(c, client::Endpoints(), ep);
   REQUIRE(ctrl.Sync("default/db").ok());
   auto slices = SlicesOf(c, "db", kManager);
   REQUIRE(slices.size() == 1);
@@ -116,23 +116,23 @@ TEST_CASE(
   WaitSlicesCached(c, "db", kManager);
 
   SECTION("the Endpoints is deleted") {
-    REQUIRE(c.client->Delete(EndpointsResource(), "default", "db", {}).ok());
-    WaitGone(c, EndpointsResource(), "default/db");
+    REQUIRE(c.client->Delete(client::Endpoints(), "default", "db", {}).ok());
+    WaitGone(c, client::Endpoints(), "default/db");
   }
   SECTION("the Service is deleted") {
-    REQUIRE(c.client->Delete(ServicesResource(), "default", "db", {}).ok());
-    WaitGone(c, ServicesResource(), "default/db");
+    REQUIRE(c.client->Delete(client::Services(), "default", "db", {}).ok());
+    WaitGone(c, client::Services(), "default/db");
   }
   SECTION("the Service gains a selector") {
-    const json svc = Ok(c.api().MergePatch(ServicesResource(), "default", "db",
+    const json svc = Ok(c.api().MergePatch(client::Services(), "default", "db",
                                            {{"spec", {{"selector", {{"app", "pg"}}}}}}));
-    WaitCachedAt(c, ServicesResource(), svc);
+    WaitCachedAt(c, client::Services(), svc);
   }
   SECTION("the Endpoints is labelled skip-mirror") {
     const json labelled =
-        Ok(c.api().MergePatch(EndpointsResource(), "default", "db",
+        Ok(c.api().MergePatch(client::Endpoints(), "default", "db",
                               {{"metadata", {{"labels", {{kLabelSkipMirror, "true"}}}}}}));
-    WaitCachedAt(c, EndpointsResource(), labelled);
+    WaitCachedAt(c, client::Endpoints(), labelled);
   }
   REQUIRE(ctrl.Sync("default/db").ok());
   CHECK(SlicesOf(c, "db", kManager).empty());
@@ -146,7 +146,7 @@ TEST_CASE("IPv4 and IPv6 addresses are mirrored into one slice per address type"
   json ep = HandMadeEndpoints();
   ep["subsets"][0]["notReadyAddresses"] = {{{"ip", "fd00::6"}}};
   const json created = CreateEndpoints(c, ep);
-  WaitCachedAt(c, EndpointsResource(), created);
+  WaitCachedAt(c, client::Endpoints(), created);
   WaitService(c);
 
   REQUIRE(ctrl.Sync("default/db").ok());
@@ -169,7 +169,7 @@ TEST_CASE("At most max_endpoints_per_subset addresses of a subset are mirrored",
   json ep = HandMadeEndpoints();
   ep["subsets"][0]["addresses"].push_back({{"ip", "192.168.1.7"}});
   const json created = CreateEndpoints(c, ep);
-  WaitCachedAt(c, EndpointsResource(), created);
+  WaitCachedAt(c, client::Endpoints(), created);
   WaitService(c);
 
   REQUIRE(ctrl.Sync("default/db").ok());
@@ -195,7 +195,7 @@ TEST_CASE("The running controller mirrors a new Endpoints and removes the mirror
   CreateEndpoints(c, HandMadeEndpoints());
   REQUIRE(Eventually([&] { return SlicesOf(c, "db", kManager).size() == 1; }, 2s));
 
-  REQUIRE(c.client->Delete(EndpointsResource(), "default", "db", {}).ok());
+  REQUIRE(c.client->Delete(client::Endpoints(), "default", "db", {}).ok());
   REQUIRE(Eventually([&] { return SlicesOf(c, "db", kManager).empty(); }, 2s));
 }
 

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const client::Resource kServices{"", "v1", "services"};
+const client::Resource kServices = client::Services();
 
 struct LbCluster : controllers::testing::ControllerCluster {
   std::set<int> host_ports;  // what the fake host has listening

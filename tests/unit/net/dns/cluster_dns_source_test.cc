@@ -17,8 +17,8 @@ using client::testing::Eventually;
 using client::testing::Ok;
 using Strings = std::vector<std::string>;
 
-const client::Resource kServices{"", "v1", "services"};
-const client::Resource kSlices{"discovery.k8s.io", "v1", "endpointslices"};
+const client::Resource kServices = client::Services();
+const client::Resource kSlices = client::EndpointSlices();
 
 struct Fixture {
   Cluster cluster;
