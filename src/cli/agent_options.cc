@@ -32,6 +32,7 @@ constexpr FlagDef<O> kAgentFlags[] = {
     DataDirFlag<O>(),
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
+    EvictionHardFlag<O>(),
     LogLevelFlag<O>(),
 };
 

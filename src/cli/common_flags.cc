@@ -50,6 +50,13 @@ Status SetLogLevel(log::Level& field, std::string_view text) {
   return Status::Ok();
 }
 
+Status SetEvictionHard(apis::EvictionThresholds& field, std::string_view text) {
+  Result<apis::EvictionThresholds> t = apis::ParseEvictionHard(text);
+  if (!t.ok()) return t.status();
+  field = std::move(*t);
+  return Status::Ok();
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (out.empty() || out.back() != '/') out += '/';

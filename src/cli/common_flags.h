@@ -7,6 +7,7 @@
 
 #include "cli/flags.h"
 #include "cli/values.h"
+#include "skiff/apis/eviction_thresholds.h"
 #include "skiff/cli/environment.h"
 #include "skiff/common/log.h"
 
@@ -20,6 +21,7 @@ Status SetOptionalIp(std::string& field, std::string_view text);  // "" means un
 Status SetCidr(std::string& field, std::string_view text);        // stored canonical
 Status SetNodeName(std::string& field, std::string_view text);    // DNS-1123 subdomain
 Status SetLogLevel(log::Level& field, std::string_view text);
+Status SetEvictionHard(apis::EvictionThresholds& field, std::string_view text);
 
 // "dir/name", without doubling a trailing slash of dir.
 std::string JoinPath(std::string_view dir, std::string_view name);
@@ -101,6 +103,19 @@ constexpr FlagDef<O> NodeIpFlag() {
           .default_doc = "the address of the interface with the default route",
           .set = [](O& o, std::string_view v) { return SetOptionalIp(o.node_ip, v); },
           .show = [](const O& o) { return o.node_ip; }};
+}
+
+template <class O>
+constexpr FlagDef<O> EvictionHardFlag() {
+  return {.name = "eviction-hard",
+          .value_name = "LIST",
+          .usage = "kubelet's hard eviction thresholds: the node reports memory, disk or PID "
+                   "pressure below them and holds them back from its allocatable, e.g. "
+                   "memory.available<100Mi,nodefs.available<10% (a list replaces the default)",
+          .default_doc = "memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%, "
+                         "imagefs.available<15%, imagefs.inodesFree<5%, pid.available<10%",
+          .set = [](O& o, std::string_view v) { return SetEvictionHard(o.eviction_hard, v); },
+          .show = [](const O& o) { return apis::FormatEvictionHard(o.eviction_hard); }};
 }
 
 template <class O>

@@ -178,6 +178,7 @@ constexpr FlagDef<O> kServerFlags[] = {
      }},
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
+    EvictionHardFlag<O>(),
     TokenFlag<O>("shared secret that agents present to join this server"),
     TokenFileFlag<O>(),
     {.name = "cluster-cidr",

@@ -63,6 +63,7 @@ node::AgentConfig AgentConfigFor(const cli::ServerOptions& options, const DataDi
   c.cluster_domain = options.cluster_domain;
   c.registries_file = options.private_registry;
   c.bridge_name = options.cni_bridge;
+  c.eviction_hard = options.eviction_hard;
   c.self_exe = SelfExe();
   return c;
 }

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/apis/eviction_thresholds.h"
 #include "skiff/cli/environment.h"
 #include "skiff/common/log.h"
 #include "skiff/common/status.h"
@@ -58,6 +59,8 @@ struct ServerOptions {
   std::string node_name;
   // --node-ip: an IP address (canonical form); empty means detect.
   std::string node_ip;
+  // --eviction-hard: the node's pressure thresholds (kubelet's flag and default).
+  apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
   // --token: empty when not given. --token-file: a path. At most one of them is non-empty.
   std::string token;
   std::string token_file;
@@ -100,6 +103,8 @@ struct AgentOptions {
   std::string node_name;
   // --node-ip: empty means detect.
   std::string node_ip;
+  // --eviction-hard, as for the server.
+  apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
   // --log-level.
   log::Level log_level = log::Level::kInfo;
 };

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "skiff/apis/eviction_thresholds.h"
+
 namespace skiff::node {
 
 struct AgentConfig {
@@ -33,6 +35,9 @@ struct AgentConfig {
   std::chrono::seconds lease_renew_interval{10};
   std::chrono::seconds status_update_interval{60};
   int max_pods = 110;
+  // --eviction-hard: below these the node reports pressure; memory.available and
+  // nodefs.available are held back from allocatable.
+  apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
 };
 
 }  // namespace skiff::node

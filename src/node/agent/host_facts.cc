@@ -76,6 +76,8 @@ HostFacts ReadHostFacts(const std::string& state_dir) {
   if (statvfs(state_dir.c_str(), &vfs) == 0) {
     f.disk_bytes = static_cast<int64_t>(vfs.f_blocks) * static_cast<int64_t>(vfs.f_frsize);
     f.disk_available_bytes = static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize);
+    f.disk_inodes = static_cast<int64_t>(vfs.f_files);
+    f.disk_inodes_free = static_cast<int64_t>(vfs.f_favail);
   }
   f.pids_max = std::atoll(FirstLine("/proc/sys/kernel/pid_max").c_str());
   f.pids_used = CountProcesses();

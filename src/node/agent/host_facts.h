@@ -14,6 +14,8 @@ struct HostFacts {
   int64_t memory_available_bytes = 0;  // MemAvailable
   int64_t disk_bytes = 0;              // the file system of the state dir
   int64_t disk_available_bytes = 0;
+  int64_t disk_inodes = 0;             // and its inodes
+  int64_t disk_inodes_free = 0;
   int64_t pids_max = 0;                // kernel.pid_max
   int64_t pids_used = 0;               // processes now running
   std::string machine_id, system_uuid, boot_id;

@@ -8,8 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kMemoryEvictionBytes = 100 * 1024 * 1024;
-
 std::string Ki(int64_t bytes) { return std::to_string(bytes / 1024) + "Ki"; }
 
 json Condition(const std::string& type, bool value, const std::string& reason,
@@ -27,13 +25,45 @@ json Condition(const std::string& type, bool value, const std::string& reason,
           {"lastTransitionTime", transition}, {"reason", reason}, {"message", message}};
 }
 
-}  // namespace
-
-int64_t AllocatableMemory(const HostFacts& f) {
-  return std::max<int64_t>(0, f.memory_bytes - kMemoryEvictionBytes);
+// The capacity less the signal's threshold (none: the whole capacity).
+int64_t HeldBack(const apis::EvictionThresholds& thresholds, apis::EvictionSignal signal,
+                 int64_t capacity) {
+  const apis::EvictionThreshold* t = apis::FindThreshold(thresholds, signal);
+  return std::max<int64_t>(0, capacity - (t ? t->Amount(capacity) : 0));
 }
 
-int64_t AllocatableEphemeralStorage(const HostFacts& f) { return f.disk_bytes / 10 * 9; }
+bool Crossed(const apis::EvictionThresholds& thresholds, apis::EvictionSignal signal,
+             int64_t available, int64_t capacity) {
+  const apis::EvictionThreshold* t = apis::FindThreshold(thresholds, signal);
+  return t != nullptr && t->Crossed(available, capacity);
+}
+
+}  // namespace
+
+int64_t AllocatableMemory(const AgentConfig& config, const HostFacts& f) {
+  return HeldBack(config.eviction_hard, apis::EvictionSignal::kMemoryAvailable, f.memory_bytes);
+}
+
+int64_t AllocatableEphemeralStorage(const AgentConfig& config, const HostFacts& f) {
+  return HeldBack(config.eviction_hard, apis::EvictionSignal::kNodefsAvailable, f.disk_bytes);
+}
+
+NodePressure PressureOf(const AgentConfig& config, const HostFacts& f) {
+  using apis::EvictionSignal;
+  const apis::EvictionThresholds& t = config.eviction_hard;
+  NodePressure p;
+  p.memory = Crossed(t, EvictionSignal::kMemoryAvailable, f.memory_available_bytes, f.memory_bytes);
+  // nodefs and imagefs are the same file system: the state dir's.
+  for (EvictionSignal bytes : {EvictionSignal::kNodefsAvailable, EvictionSignal::kImagefsAvailable}) {
+    p.disk = p.disk || Crossed(t, bytes, f.disk_available_bytes, f.disk_bytes);
+  }
+  for (EvictionSignal inodes :
+       {EvictionSignal::kNodefsInodesFree, EvictionSignal::kImagefsInodesFree}) {
+    p.disk = p.disk || Crossed(t, inodes, f.disk_inodes_free, f.disk_inodes);
+  }
+  p.pid = Crossed(t, EvictionSignal::kPidAvailable, f.pids_max - f.pids_used, f.pids_max);
+  return p;
+}
 
 json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const json& previous,
                      std::chrono::system_clock::time_point now_tp) {
@@ -47,8 +77,9 @@ json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const json& 
                         {"hugepages-2Mi", "0"},
                         {"pods", std::to_string(config.max_pods)}};
   status["allocatable"] = status["capacity"];
-  status["allocatable"]["memory"] = Ki(AllocatableMemory(f));
-  status["allocatable"]["ephemeral-storage"] = std::to_string(AllocatableEphemeralStorage(f));
+  status["allocatable"]["memory"] = Ki(AllocatableMemory(config, f));
+  status["allocatable"]["ephemeral-storage"] =
+      std::to_string(AllocatableEphemeralStorage(config, f));
   status["addresses"] = json::array();
   if (!config.node_ip.empty()) {
     status["addresses"].push_back({{"type", "InternalIP"}, {"address", config.node_ip}});
@@ -65,10 +96,10 @@ json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const json& 
                         {"kubeProxyVersion", kubelet},
                         {"operatingSystem", "linux"},
                         {"architecture", f.architecture}};
-  const bool memory_pressure = f.memory_available_bytes > 0 &&
-                               f.memory_available_bytes < kMemoryEvictionBytes;
-  const bool disk_pressure = f.disk_bytes > 0 && f.disk_available_bytes < f.disk_bytes / 10;
-  const bool pid_pressure = f.pids_max > 0 && f.pids_used > f.pids_max / 10 * 9;
+  const NodePressure pressure = PressureOf(config, f);
+  const bool memory_pressure = pressure.memory;
+  const bool disk_pressure = pressure.disk;
+  const bool pid_pressure = pressure.pid;
   status["conditions"] = json::array(
       {Condition("MemoryPressure", memory_pressure,
                  memory_pressure ? "KubeletHasInsufficientMemory" : "KubeletHasSufficientMemory",

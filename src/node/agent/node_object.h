@@ -21,9 +21,17 @@ nlohmann::json BuildNodeStatus(const AgentConfig& config, const HostFacts& facts
                                const nlohmann::json& previous_status,
                                std::chrono::system_clock::time_point now);
 
-// Allocatable as kubelet computes it with its default hard eviction thresholds
-// (memory.available 100Mi, nodefs.available 10%) and no reservations.
-int64_t AllocatableMemory(const HostFacts& facts);
-int64_t AllocatableEphemeralStorage(const HostFacts& facts);
+// Allocatable as kubelet computes it with no reservations: capacity less the memory.available
+// and nodefs.available hard eviction thresholds.
+int64_t AllocatableMemory(const AgentConfig& config, const HostFacts& facts);
+int64_t AllocatableEphemeralStorage(const AgentConfig& config, const HostFacts& facts);
+
+// Which pressure conditions the facts put the node under, by config.eviction_hard.
+struct NodePressure {
+  bool memory = false;  // memory.available
+  bool disk = false;    // nodefs/imagefs available bytes or free inodes
+  bool pid = false;     // pid.available
+};
+NodePressure PressureOf(const AgentConfig& config, const HostFacts& facts);
 
 }  // namespace skiff::node

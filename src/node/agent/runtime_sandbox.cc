@@ -90,7 +90,7 @@ RuntimeImpl::RuntimeImpl(const AgentConfig& config, client::Client& client,
       events_socket_(std::move(events_socket)) {
   const HostFacts facts = ReadHostFacts(config.state_dir);
   allocatable_cpu_ = std::to_string(facts.cpus);
-  allocatable_memory_ = std::to_string(AllocatableMemory(facts));
+  allocatable_memory_ = std::to_string(AllocatableMemory(config, facts));
 }
 
 RuntimeImpl::~RuntimeImpl() {

@@ -14,6 +14,12 @@ from skiff_e2e import SkiffServer, wait_for
 IMAGE = "skiff.local/e2e/busybox:v1"          # a docker-save archive in the airgap dir
 OCI_IMAGE = "skiff.local/e2e/busybox-oci:v1"  # an OCI layout tarball in the airgap dir
 RUNC_ROOT = "/run/containerd/runc/skiff"
+# The test machines' disk is shared with builds and other runs and is often more than 85% full:
+# kubelet's default thresholds would report DiskPressure, and the node's disk-pressure taint
+# would keep the scheduler away from it. The tests ask only for the room they need.
+EVICTION_HARD_MIB = 512
+EVICTION_HARD = (f"memory.available<100Mi,nodefs.available<{EVICTION_HARD_MIB}Mi,"
+                 f"imagefs.available<{EVICTION_HARD_MIB}Mi")
 
 
 def _mounts_under(path):
@@ -156,7 +162,7 @@ def start_node_server(root, network, archives, extra_args=()):
     node_name = f"e2e-{bridge}"
     srv = NodeServer(root, ["--cni-bridge", bridge, "--cluster-cidr", cluster_cidr,
                             "--service-cidr", service_cidr, "--node-name", node_name,
-                            *extra_args],
+                            "--eviction-hard", EVICTION_HARD, *extra_args],
                      agent=True, control_plane=True)
     srv.node_name = node_name
     srv.network = network

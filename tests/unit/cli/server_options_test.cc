@@ -139,6 +139,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"node-monitor-grace-period", {"2m", "2m"}},
       {"node-name", {"node-a.example", "node-a.example"}},
       {"node-ip", {"192.168.1.20", "192.168.1.20"}},
+      {"eviction-hard", {"nodefs.available<5%, memory.available<256Mi",
+                         "nodefs.available<5%,memory.available<256Mi"}},
       {"token", {"s3cret", "s3cret"}},
       {"token-file", {"/etc/skiff/token", "/etc/skiff/token"}},
       {"cluster-cidr", {"10.100.0.0/16", "10.100.0.0/16"}},
@@ -255,6 +257,10 @@ TEST_CASE("bad server values name the flag, the value and the reason", "[cli]") 
         "invalid value \"500ms\" for flag --compact-interval: must be at least 1s");
   CHECK(ErrorOf({"--event-ttl", "0s"}, env) ==
         "invalid value \"0s\" for flag --event-ttl: must be at least 1s");
+  CHECK(ErrorOf({"--eviction-hard", "disk<1Gi"}, env) ==
+        "invalid value \"disk<1Gi\" for flag --eviction-hard: \"disk<1Gi\": unsupported signal "
+        "\"disk\" (supported: memory.available, nodefs.available, nodefs.inodesFree, "
+        "imagefs.available, imagefs.inodesFree, pid.available)");
   CHECK(ErrorOf({"--token", "a", "--token-file", "/t"}, env) ==
         "only one of --token (from the command line) and --token-file (from the command line) "
         "may be set");

@@ -71,3 +71,60 @@ TEST_CASE("node conditions report pressure and keep transition times") {
   CHECK(relieved["conditions"][0]["status"] == "False");
   CHECK(relieved["conditions"][0]["lastTransitionTime"] != st["conditions"][0]["lastTransitionTime"]);
 }
+
+TEST_CASE("the hard eviction thresholds set the pressure conditions and what allocatable holds back") {
+  AgentConfig c = Config();
+  c.eviction_hard = *skiff::apis::ParseEvictionHard(
+      "memory.available<1Gi,nodefs.available<500Mi,imagefs.inodesFree<10%,pid.available<1000");
+  HostFacts f = Facts();
+  f.disk_inodes = 1000000;
+  f.disk_inodes_free = 500000;
+  auto t0 = std::chrono::system_clock::from_time_t(1800000000);
+  json st = BuildNodeStatus(c, f, json(), t0);
+  CHECK(st["allocatable"]["memory"] == std::to_string(((8LL << 30) - (1LL << 30)) / 1024) + "Ki");
+  CHECK(st["allocatable"]["ephemeral-storage"] == std::to_string((100LL << 30) - (500LL << 20)));
+  CHECK(st["conditions"][0]["status"] == "False");
+  CHECK(st["conditions"][1]["status"] == "False");
+  CHECK(st["conditions"][2]["status"] == "False");
+
+  // 3% of the disk free is under pressure by the default (10%), not by 500Mi.
+  f.disk_available_bytes = 3LL << 30;
+  CHECK(BuildNodeStatus(c, f, json(), t0)["conditions"][1]["status"] == "False");
+  CHECK(BuildNodeStatus(Config(), f, json(), t0)["conditions"][1]["status"] == "True");
+  // Free inodes count for disk pressure; process ids for PID pressure.
+  f.disk_inodes_free = 99999;
+  json inodes = BuildNodeStatus(c, f, json(), t0);
+  CHECK(inodes["conditions"][1]["status"] == "True");
+  CHECK(inodes["conditions"][1]["reason"] == "KubeletHasDiskPressure");
+  f.disk_inodes_free = 500000;
+  f.pids_used = f.pids_max - 999;
+  json pids = BuildNodeStatus(c, f, json(), t0);
+  CHECK(pids["conditions"][2]["status"] == "True");
+  CHECK(pids["conditions"][2]["reason"] == "KubeletHasInsufficientPID");
+  CHECK(pids["conditions"][0]["status"] == "False");
+  // Memory pressure by its own threshold.
+  f.memory_available_bytes = (1LL << 30) - 1;
+  CHECK(BuildNodeStatus(c, f, json(), t0)["conditions"][0]["status"] == "True");
+}
+
+TEST_CASE("the default imagefs threshold puts a shared disk under pressure at 15% free") {
+  HostFacts f = Facts();
+  f.disk_available_bytes = 14LL << 30;
+  CHECK(BuildNodeStatus(Config(), f, json(), std::chrono::system_clock::now())["conditions"][1]
+                       ["status"] == "True");
+  f.disk_available_bytes = 16LL << 30;
+  CHECK(BuildNodeStatus(Config(), f, json(), std::chrono::system_clock::now())["conditions"][1]
+                       ["status"] == "False");
+}
+
+TEST_CASE("no thresholds: no pressure and the whole capacity is allocatable") {
+  AgentConfig c = Config();
+  c.eviction_hard.clear();
+  HostFacts f = Facts();
+  f.memory_available_bytes = 1;
+  f.disk_available_bytes = 1;
+  json st = BuildNodeStatus(c, f, json(), std::chrono::system_clock::now());
+  CHECK(st["allocatable"]["memory"] == st["capacity"]["memory"]);
+  CHECK(st["allocatable"]["ephemeral-storage"] == std::to_string(100LL << 30));
+  for (int i = 0; i < 3; ++i) CHECK(st["conditions"][i]["status"] == "False");
+}
