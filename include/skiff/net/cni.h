@@ -143,12 +143,18 @@ class CniNetwork {
 // netfilter is present (so service rules see bridged pod-to-pod traffic). Needs root.
 Status PrepareNodeForPods(bool ipv6 = false);
 
-// Masquerade for the traffic of this node's pods that leaves the cluster, as one nftables
-// table per bridge (family ip, or ip6 for an IPv6 subnet) named "skiff-<bridge>":
+// The node's pod network rules, as one nftables table per bridge (family ip, or ip6 for an
+// IPv6 subnet) named "skiff-<bridge>":
 //   chain postrouting { type nat hook postrouting priority srcnat;
 //     ip saddr <pod_subnet> ip daddr != <cluster_cidr> ip daddr != 224.0.0.0/4 masquerade }
-// (ff00::/8 for IPv6). It replaces the bridge plugin's ipMasq, which costs a chain and three
-// iptables runs per pod and slows down as pods accumulate. The table is written in one nft
+// (ff00::/8 for IPv6): masquerade for the traffic of this node's pods that leaves the cluster.
+// It replaces the bridge plugin's ipMasq, which costs a chain and three iptables runs per pod
+// and slows down as pods accumulate.
+//   chain forward { type filter hook forward priority filter;
+//     oifname <bridge> ip daddr <pod_subnet> jump guard-pods }
+//   chain guard-pods { established/related, DNATed (Services, hostPorts), from the bridge, or
+//     from <cluster_cidr>: accept; anything else: drop }
+// so that nothing outside the node reaches a pod except through a Service or a hostPort. The table is written in one nft
 // transaction that replaces whatever it held, so calling this again repairs a flushed or
 // edited table; pods and their traffic are untouched meanwhile.
 struct PodMasquerade {

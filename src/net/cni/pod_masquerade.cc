@@ -1,4 +1,5 @@
-// The node-wide masquerade of pod traffic leaving the cluster: one nftables table per bridge.
+// The node's pod network rules, one nftables table per bridge: the masquerade of pod traffic
+// leaving the cluster, and the guard that keeps the outside from reaching pods directly.
 #include <algorithm>
 #include <cctype>
 
@@ -67,6 +68,20 @@ Status EnsurePodMasquerade(const PodMasquerade& m) {
   script += "    type nat hook postrouting priority srcnat; policy accept;\n";
   script += "    " + family + " saddr " + m.pod_subnet + " " + family + " daddr != " + cluster +
             " " + family + " daddr != " + (v6 ? "ff00::/8" : "224.0.0.0/4") + " masquerade\n";
+  script += "  }\n";
+  // Routed traffic to this node's pods: replies, Services and hostPorts (DNATed here), pods
+  // of this bridge and pods of other nodes pass; anything else from outside is dropped.
+  script += "  chain forward {\n";
+  script += "    type filter hook forward priority filter; policy accept;\n";
+  script += "    oifname \"" + m.bridge + "\" " + family + " daddr " + m.pod_subnet +
+            " jump guard-pods\n";
+  script += "  }\n";
+  script += "  chain guard-pods {\n";
+  script += "    ct state established,related accept\n";
+  script += "    ct status dnat accept\n";
+  script += "    iifname \"" + m.bridge + "\" accept\n";
+  script += "    " + family + " saddr " + cluster + " accept\n";
+  script += "    counter drop\n";
   script += "  }\n}\n";
   return RunNft(m, script, "write");
 }

@@ -39,6 +39,7 @@ struct Cleanup {
   ~Cleanup() {
     (void)RemovePodMasquerade(Masquerade());
     (void)Run({"ip", "link", "del", "sktcniout0"});
+    (void)Run({"nft", "delete table ip sktcni-dnat"});
   }
 };
 
@@ -175,6 +176,47 @@ TEST_CASE("net_cni masquerade: traffic leaving the cluster is masqueraded, pod t
             return r.ok() && r->ok() ? Status::Ok() : InternalError("route");
           }).ok());
   CHECK(PeerSeen(a.netns_path, out_listener, kOutsidePeer, 9090) == na->ipv4);
+}
+
+TEST_CASE("net_cni guard: the outside reaches pods only through DNAT (Services, hostPorts)") {
+  CniHost host;
+  Cleanup cleanup;
+  const std::string outside = MakeOutside(host);
+  PodMasquerade m = Masquerade();
+  PodNetworkRequest a = host.NewPod("guard-a");
+  PodNetworkRequest b = host.NewPod("guard-b");
+  Result<PodNetwork> na = host.cni().Add(a);
+  REQUIRE(na.ok());
+  Result<PodNetwork> nb = host.cni().Add(b);
+  REQUIRE(nb.ok());
+  REQUIRE(EnsurePodMasquerade(m).ok());
+  CHECK(ListTable().find("oifname \"sktcni0\" ip daddr 10.201.0.0/24 jump guard-pods") !=
+        std::string::npos);
+  // The outside knows the way to the pods (as a neighbour on the node's network could).
+  REQUIRE(RunInNetNs(outside, [] {
+            Result<ProcessOutput> r =
+                Run({"ip", "route", "add", testing::kSubnet, "via", kOutsideHost});
+            return r.ok() && r->ok() ? Status::Ok() : InternalError("route");
+          }).ok());
+  Fd b_listener = testing::ListenIn(b.netns_path, 9092);
+
+  // Straight to the pod's address: dropped.
+  CHECK(PeerSeen(outside, b_listener, nb->ipv4, 9092).rfind("(failed", 0) == 0);
+  // Pods of the bridge, and the node itself, still reach it.
+  CHECK(PeerSeen(a.netns_path, b_listener, nb->ipv4, 9092) == na->ipv4);
+  // A port forwarded on the node's address (what a NodePort or hostPort does) reaches it.
+  REQUIRE(Run({"nft", "add table ip sktcni-dnat; add chain ip sktcni-dnat pre { type nat hook "
+                      "prerouting priority dstnat; }; add rule ip sktcni-dnat pre ip daddr " +
+                          std::string(kOutsideHost) + " tcp dport 9093 dnat to " + nb->ipv4 +
+                          ":9092"})
+              ->ok());
+  CHECK(PeerSeen(outside, b_listener, kOutsideHost, 9093) == kOutsidePeer);
+  // Replies to what a pod started pass (the outside answers the pod's own connection).
+  Fd out_listener = testing::ListenIn(outside, 9094);
+  CHECK(PeerSeen(a.netns_path, out_listener, kOutsidePeer, 9094) == kOutsideHost);
+  // Without the table the pod's address is open to the outside: the guard was what closed it.
+  REQUIRE(RemovePodMasquerade(m).ok());
+  CHECK(PeerSeen(outside, b_listener, nb->ipv4, 9092) == kOutsidePeer);
 }
 
 }  // namespace
