@@ -6,6 +6,7 @@ service without endpoints refused, and traffic flowing while skiff restarts.
 The services here have no selector and hand-made EndpointSlices (what the EndpointSlice
 mirroring of hand-made Endpoints produces), so the proxy is tested on its own."""
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -23,9 +24,14 @@ def busybox(name, command, **spec):
     return {"metadata": {"name": name}, "spec": s}
 
 
+# /cgi-bin/ip answers with the client address the backend sees.
+CGI_IP = ("mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\n"
+          "echo\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip")
+
+
 def httpd(name):
     # Each backend answers with its own name.
-    return busybox(name, f"mkdir -p /www && echo {name} > /www/index.html && "
+    return busybox(name, f"mkdir -p /www && echo {name} > /www/index.html && {CGI_IP} && "
                          "exec httpd -f -p 8080 -h /www")
 
 
@@ -97,6 +103,25 @@ def test_cluster_ip_and_node_port_spread_over_the_backends(node):
              timeout=10, what="the service answering the client pod")
     answers = fetch_in_pod(node, ns, "client", f"http://{vip}/", 30)
     assert set(answers) == set(backends), answers
+    # By name: the short name through the search path, and the full name.
+    wait_for(lambda: fetch_in_pod(node, ns, "client", "http://web/", 1) != ["failed"],
+             timeout=10, what="the service's name answering")
+    for url in ("http://web/", f"http://web.{ns}.svc.cluster.local/"):
+        answers = fetch_in_pod(node, ns, "client", url, 30)
+        assert set(answers) == set(backends), (url, answers)
+
+    # ClientIP affinity: one client keeps its backend.
+    node.patch(f"/api/v1/namespaces/{ns}/services/web", {"spec": {"sessionAffinity": "ClientIP"}},
+               "application/merge-patch+json")
+    wait_for(lambda: "flags dynamic,timeout" in nft_table(), timeout=2, interval=0.02,
+             what="the affinity sets programmed")
+    answers = fetch_in_pod(node, ns, "client", f"http://{vip}/", 15)
+    assert len(set(answers)) == 1 and answers[0] in backends, answers
+    assert len({fetch_from_host(vip, 80) for _ in range(10)}) == 1
+    node.patch(f"/api/v1/namespaces/{ns}/services/web", {"spec": {"sessionAffinity": "None"}},
+               "application/merge-patch+json")
+    wait_for(lambda: "flags dynamic,timeout" not in nft_table(), timeout=2, interval=0.02,
+             what="the affinity sets gone")
 
     # From the host, through the route to the bridge and the nat output path.
     from_host = {fetch_from_host(vip, 80) for _ in range(20)}
@@ -129,6 +154,92 @@ def test_cluster_ip_and_node_port_spread_over_the_backends(node):
              what="the service's rules gone")
     assert f"tcp . {node_port} :" not in nft_table()
     for b in backends + ["client"]:
+        node.delete_pod_and_wait(ns, b)
+
+
+# A host outside the node: a network namespace behind a veth, its default route via the node.
+OUTSIDE_NS, OUTSIDE_LINK, NODE_SIDE, OUTSIDE_IP = "skte2e8-out", "skte2e8o", "10.228.8.1", "10.228.8.2"
+
+
+@contextlib.contextmanager
+def outside_host():
+    def sh(*cmd, check=True):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        assert r.returncode == 0 or not check, (cmd, r.stderr)
+
+    def remove():
+        sh("ip", "netns", "del", OUTSIDE_NS, check=False)
+        sh("ip", "link", "del", OUTSIDE_LINK, check=False)
+
+    remove()
+    try:
+        sh("ip", "netns", "add", OUTSIDE_NS)
+        sh("ip", "link", "add", OUTSIDE_LINK, "type", "veth", "peer", "name", "eth0", "netns",
+           OUTSIDE_NS)
+        sh("ip", "addr", "add", f"{NODE_SIDE}/30", "dev", OUTSIDE_LINK)
+        sh("ip", "link", "set", OUTSIDE_LINK, "up")
+        for cmd in (["ip", "addr", "add", f"{OUTSIDE_IP}/30", "dev", "eth0"],
+                    ["ip", "link", "set", "eth0", "up"], ["ip", "link", "set", "lo", "up"],
+                    ["ip", "route", "add", "default", "via", NODE_SIDE]):
+            sh("ip", "netns", "exec", OUTSIDE_NS, *cmd)
+        yield
+    finally:
+        remove()
+
+
+def fetch_from_outside(url):
+    r = subprocess.run(["ip", "netns", "exec", OUTSIDE_NS, "curl", "-s", "--max-time", "2", url],
+                       capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else f"curl exit {r.returncode}"
+
+
+def client_seen_from_outside(url):
+    # busybox httpd listens on IPv6 too: an IPv4 client shows as "[::ffff:a.b.c.d]".
+    return fetch_from_outside(url).strip("[]").removeprefix("::ffff:")
+
+
+def test_the_outside_reaches_pods_only_through_services(node):
+    # From a host outside the node: a pod's own address is closed; a NodePort answers, with
+    # the client's address masqueraded (Cluster policy) or kept and this node's endpoints
+    # only (externalTrafficPolicy Local).
+    ns = unique("outside")
+    node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
+    for b in ("here", "there"):
+        node.create_pod(ns, httpd(b))
+    ips = {b: running_ip(node, ns, b) for b in ("here", "there")}
+    cluster = node.create(f"/api/v1/namespaces/{ns}/services", service("cluster", "NodePort"))
+    local = service("local", "NodePort")
+    local["spec"]["externalTrafficPolicy"] = "Local"
+    local = node.create(f"/api/v1/namespaces/{ns}/services", local)
+    for svc in ("cluster", "local"):
+        # "there" stands for a pod on another node.
+        s = slice_for(svc, [], node.node_name)
+        s["endpoints"] = [{"addresses": [ip], "nodeName": node.node_name if b == "here"
+                           else "another-node", "conditions": {"ready": True}}
+                          for b, ip in ips.items()]
+        node.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices", s)
+    cluster_port = cluster["spec"]["ports"][0]["nodePort"]
+    local_port = local["spec"]["ports"][0]["nodePort"]
+    with outside_host():
+        wait_for(lambda: fetch_from_outside(f"http://{NODE_SIDE}:{cluster_port}/") in ips,
+                 timeout=10, what="the NodePort answering the outside")
+        spread = {fetch_from_outside(f"http://{NODE_SIDE}:{cluster_port}/") for _ in range(20)}
+        assert spread == {"here", "there"}, spread
+        seen = client_seen_from_outside(f"http://{NODE_SIDE}:{cluster_port}/cgi-bin/ip")
+        assert seen == NETWORK[1].replace("0.0/16", "0.1"), seen  # masqueraded to the bridge
+        # Local: this node's endpoint only, and the client's own address.
+        only = {fetch_from_outside(f"http://{NODE_SIDE}:{local_port}/") for _ in range(10)}
+        assert only == {"here"}, only
+        seen = client_seen_from_outside(f"http://{NODE_SIDE}:{local_port}/cgi-bin/ip")
+        assert seen == OUTSIDE_IP, seen
+        # The pods' own addresses are closed to the outside.
+        for ip in ips.values():
+            assert fetch_from_outside(f"http://{ip}:8080/").startswith("curl exit"), ip
+        # The host itself still reaches them.
+        assert fetch_from_host(ips["here"], 8080) == "here"
+    node.delete(f"/api/v1/namespaces/{ns}/services/cluster")
+    node.delete(f"/api/v1/namespaces/{ns}/services/local")
+    for b in ("here", "there"):
         node.delete_pod_and_wait(ns, b)
 
 
