@@ -312,8 +312,27 @@ def test_pods_find_services_by_dns_name(node):
     # A name that does not exist is NXDOMAIN, quickly.
     missing = lookup(f"nothing.{ns}.svc.cluster.local")
     assert "NXDOMAIN" in missing, missing
+
+    # dnsPolicy None: only what dnsConfig says, here the cluster DNS with a search path of its
+    # own; dnsPolicy Default: the node's own resolv.conf.
+    custom = busybox("custom", "exec sleep 3600", dnsPolicy="None", dnsConfig={
+        "nameservers": [dns["spec"]["clusterIP"]], "searches": ["svc.cluster.local"],
+        "options": [{"name": "ndots", "value": "2"}]})
+    node.create_pod(ns, custom)
+    node.create_pod(ns, busybox("plain", "exec sleep 3600", dnsPolicy="Default"))
+    running_ip(node, ns, "custom")
+    running_ip(node, ns, "plain")
+    conf = node.kubectl_ok("exec", "-n", ns, "custom", "--", "cat", "/etc/resolv.conf").out
+    assert conf == (f"search svc.cluster.local\nnameserver {dns['spec']['clusterIP']}\n"
+                    "options ndots:2\n"), conf
+    assert fetch_in_pod(node, ns, "custom", f"http://web.{ns}/", 1) == ["named"]
+    host_servers = [line.split()[1] for line in open("/etc/resolv.conf")
+                    if line.startswith("nameserver")][:3]
+    conf = node.kubectl_ok("exec", "-n", ns, "plain", "--", "cat", "/etc/resolv.conf").out
+    assert [line.split()[1] for line in conf.splitlines()
+            if line.startswith("nameserver")] == host_servers, conf
     node.delete(f"/api/v1/namespaces/{ns}/services/web")
-    for name in ("named", "asker"):
+    for name in ("named", "asker", "custom", "plain"):
         node.delete_pod_and_wait(ns, name)
 
 
