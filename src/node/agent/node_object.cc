@@ -52,7 +52,9 @@ NodePressure PressureOf(const AgentConfig& config, const HostFacts& f) {
   using apis::EvictionSignal;
   const apis::EvictionThresholds& t = config.eviction_hard;
   NodePressure p;
-  p.memory = Crossed(t, EvictionSignal::kMemoryAvailable, f.memory_available_bytes, f.memory_bytes);
+  // (MemAvailable unread is unknown, not zero.)
+  p.memory = f.memory_available_bytes > 0 &&
+             Crossed(t, EvictionSignal::kMemoryAvailable, f.memory_available_bytes, f.memory_bytes);
   // nodefs and imagefs are the same file system: the state dir's.
   for (EvictionSignal bytes : {EvictionSignal::kNodefsAvailable, EvictionSignal::kImagefsAvailable}) {
     p.disk = p.disk || Crossed(t, bytes, f.disk_available_bytes, f.disk_bytes);
