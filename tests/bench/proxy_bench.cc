@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     rc |= apply(SyncScript(second, &first));
     auto t4 = Clock::now();
     std::printf("%-44s %d x %d (%zu KB of rules)\n", "services x endpoints", services, endpoints,
-                first.definition.size() / 1024);
+                Definition(first).size() / 1024);
     std::printf("%-44s %.1f ms (build %.1f, nft %.1f)\n", "full sync", Ms(t2 - t0),
                 Ms(t1 - t0), Ms(t2 - t1));
     std::printf("%-44s %.1f ms (build %.1f, nft %.1f)\n", "one endpoint changed, sync", Ms(t4 - t2),

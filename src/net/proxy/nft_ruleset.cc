@@ -145,46 +145,59 @@ class Builder {
     const bool has_external = !external_ips.empty() || node_port;
     const std::vector<const Endpoint*>& external = sp.external_local ? local : all;
 
-    // Endpoint chains, one per endpoint any path uses.
+    // Endpoint chains, with ClientIP affinity only: one per endpoint any path uses, which
+    // remembers the client and DNATs.
     std::map<const Endpoint*, std::string> ep_chain;
     auto endpoint_chain = [&](const Endpoint* e) {
       auto [it, fresh] = ep_chain.emplace(e, "");
       if (!fresh) return it->second;
       const std::string ep_id = ShortHash(key + "|" + e->ip + ":" + std::to_string(e->port));
       it->second = "ep-" + ep_id + "-" + Readable(e->ip + "-" + std::to_string(e->port));
-      std::string body = "    ip saddr " + e->ip + " jump mark-for-masquerade\n";
-      if (sp.affinity_seconds > 0) {
-        const std::string set = AffinitySet(it->second, sp.affinity_seconds);
-        sets_[set] = "type ipv4_addr; flags dynamic,timeout; timeout " +
-                     std::to_string(sp.affinity_seconds) + "s;";
-        body += "    update @" + set + " { ip saddr }\n";
-      }
-      body += "    meta l4proto " + proto + " dnat to " + e->ip + ":" + std::to_string(e->port) +
-              "\n";
-      Chain(it->second, body);
-      ++endpoints_;
+      const std::string set = AffinitySet(it->second, sp.affinity_seconds);
+      sets_[set] = "type ipv4_addr; flags dynamic,timeout; timeout " +
+                   std::to_string(sp.affinity_seconds) + "s;";
+      Chain(it->second, "    update @" + set + " { ip saddr }\n    meta l4proto " + proto +
+                            " dnat to " + e->ip + ":" + std::to_string(e->port) + "\n");
       return it->second;
     };
-    // Spreads over `eps` (affinity first); the body of a service-like chain.
+    // Spreads over `eps`; the body of a service-like chain. Without affinity the endpoint is
+    // picked and DNATed in one rule (a numgen map to address . port): no chain per endpoint,
+    // so that nft's read-back of the table before each change stays small.
+    std::set<const Endpoint*> counted;
     auto spread = [&](const std::vector<const Endpoint*>& eps) {
+      for (const Endpoint* e : eps) {
+        hairpin_.insert(e->ip + " . " + e->ip);
+        if (counted.insert(e).second) ++endpoints_;
+      }
       std::string body;
-      std::vector<std::string> targets;
-      for (const Endpoint* e : eps) targets.push_back(endpoint_chain(e));
       if (sp.affinity_seconds > 0) {
+        std::vector<std::string> targets;
+        for (const Endpoint* e : eps) targets.push_back(endpoint_chain(e));
         for (const std::string& t : targets) {
           body += "    ip saddr @" + AffinitySet(t, sp.affinity_seconds) + " goto " + t + "\n";
         }
-      }
-      if (targets.size() == 1) {
-        body += "    goto " + targets[0] + "\n";
-      } else {
-        body += "    numgen random mod " + std::to_string(targets.size()) + " vmap { ";
-        for (size_t i = 0; i < targets.size(); ++i) {
-          body += (i ? ", " : "") + std::to_string(i) + " : goto " + targets[i];
+        if (targets.size() == 1) {
+          body += "    goto " + targets[0] + "\n";
+        } else {
+          body += "    numgen random mod " + std::to_string(targets.size()) + " vmap { ";
+          for (size_t i = 0; i < targets.size(); ++i) {
+            body += (i ? ", " : "") + std::to_string(i) + " : goto " + targets[i];
+          }
+          body += " }\n";
         }
-        body += " }\n";
+        return body;
       }
-      return body;
+      if (eps.size() == 1) {
+        return "    meta l4proto " + proto + " dnat to " + eps[0]->ip + ":" +
+               std::to_string(eps[0]->port) + "\n";
+      }
+      body = "    meta l4proto " + proto + " dnat ip addr . port to numgen random mod " +
+             std::to_string(eps.size()) + " map { ";
+      for (size_t i = 0; i < eps.size(); ++i) {
+        body += (i ? ", " : "") + std::to_string(i) + " : " + eps[i]->ip + " . " +
+                std::to_string(eps[i]->port);
+      }
+      return body + " }\n";
     };
 
     // Cluster IPs.
@@ -260,7 +273,11 @@ class Builder {
                         "    jump services\n");
     Chain("nat-postrouting", "    type nat hook postrouting priority srcnat; policy accept;\n"
                              "    jump masquerading\n");
-    Chain("masquerading", std::string("    meta mark & ") + kMasqueradeMark +
+    // A pod reaching itself through a service (hairpin) must see the reply come from the
+    // service, not from itself: after the DNAT its source is its destination.
+    Chain("masquerading", std::string("    ct status dnat ip saddr . ip daddr @hairpin-endpoints "
+                                      "masquerade fully-random\n") +
+                              "    meta mark & " + kMasqueradeMark +
                               " == 0 return\n    meta mark set meta mark ^ " + kMasqueradeMark +
                               "\n    masquerade fully-random\n");
     Chain("mark-for-masquerade",
@@ -302,22 +319,9 @@ class Builder {
     }
     r.maps = std::move(maps_);
     r.cluster_ips.assign(cluster_ips_.begin(), cluster_ips_.end());
+    r.hairpin.assign(hairpin_.begin(), hairpin_.end());
     r.sets = std::move(sets_);
     r.chains = std::move(chains_);
-
-    std::string d = "table ip " + config_.table + " {\n";
-    for (const auto& [name, elements] : r.maps) {
-      d += "  map " + name + " {\n    type " + MapType(name) + " : verdict\n";
-      if (!elements.empty()) d += "    elements = {\n      " + Join(elements, ",\n      ") + "\n    }\n";
-      d += "  }\n";
-    }
-    d += "  set cluster-ips {\n    type ipv4_addr\n";
-    if (!r.cluster_ips.empty()) d += "    elements = { " + Join(r.cluster_ips, ", ") + " }\n";
-    d += "  }\n";
-    for (const auto& [name, def] : r.sets) d += "  set " + name + " { " + def + " }\n";
-    for (const auto& [name, body] : r.chains) d += "  chain " + name + " {\n" + body + "  }\n";
-    d += "}\n";
-    r.definition = std::move(d);
     return r;
   }
 
@@ -328,6 +332,7 @@ class Builder {
   const ProxyConfig& config_;
   std::map<std::string, std::vector<std::string>> maps_;
   std::set<std::string> cluster_ips_;
+  std::set<std::string> hairpin_;
   std::map<std::string, std::string> chains_;
   std::map<std::string, std::string> sets_;
   int service_ports_ = 0;
@@ -351,6 +356,25 @@ Ruleset BuildRuleset(const ProxyConfig& config, const std::vector<ServicePort>& 
   return b.Finish();
 }
 
+std::string Definition(const Ruleset& r) {
+  std::string d = "table ip " + r.table + " {\n";
+  for (const auto& [name, elements] : r.maps) {
+    d += "  map " + name + " {\n    type " + MapType(name) + " : verdict\n";
+    if (!elements.empty()) d += "    elements = {\n      " + Join(elements, ",\n      ") + "\n    }\n";
+    d += "  }\n";
+  }
+  d += "  set cluster-ips {\n    type ipv4_addr\n";
+  if (!r.cluster_ips.empty()) d += "    elements = { " + Join(r.cluster_ips, ", ") + " }\n";
+  d += "  }\n";
+  d += "  set hairpin-endpoints {\n    type ipv4_addr . ipv4_addr\n";
+  if (!r.hairpin.empty()) d += "    elements = { " + Join(r.hairpin, ", ") + " }\n";
+  d += "  }\n";
+  for (const auto& [name, def] : r.sets) d += "  set " + name + " { " + def + " }\n";
+  for (const auto& [name, body] : r.chains) d += "  chain " + name + " {\n" + body + "  }\n";
+  d += "}\n";
+  return d;
+}
+
 std::string SyncScript(const Ruleset& next, const Ruleset* previous) {
   const std::string table = "ip " + next.table;
   const bool comparable =
@@ -361,7 +385,7 @@ std::string SyncScript(const Ruleset& next, const Ruleset* previous) {
         return it != previous->chains.end() && it->second == c.second;
       });
   if (!comparable) {
-    return "table " + table + " {}\ndelete table " + table + "\n" + next.definition;
+    return "table " + table + " {}\ndelete table " + table + "\n" + Definition(next);
   }
   // Only what changed, in an order every step of which is valid: stale map elements out,
   // new chains and sets in, changed chains rewritten, new map elements in, and then what
@@ -382,8 +406,15 @@ std::string SyncScript(const Ruleset& next, const Ruleset* previous) {
     for (std::string& e : gone) e = ElementKey(e);
     if (!gone.empty()) s += "delete element " + table + " " + m + " { " + Join(gone, ", ") + " }\n";
   }
-  if (auto gone = diff(previous->cluster_ips, next.cluster_ips); !gone.empty()) {
-    s += "delete element " + table + " cluster-ips { " + Join(gone, ", ") + " }\n";
+  // The plain sets, by name: what each holds in `previous` and in `next`.
+  const std::pair<const char*, std::pair<const std::vector<std::string>*,
+                                         const std::vector<std::string>*>>
+      plain_sets[] = {{"cluster-ips", {&previous->cluster_ips, &next.cluster_ips}},
+                      {"hairpin-endpoints", {&previous->hairpin, &next.hairpin}}};
+  for (const auto& [set, contents] : plain_sets) {
+    if (auto gone = diff(*contents.first, *contents.second); !gone.empty()) {
+      s += "delete element " + table + " " + set + " { " + Join(gone, ", ") + " }\n";
+    }
   }
   for (const auto& [name, body] : next.chains) {
     if (!previous->chains.count(name)) s += "add chain " + table + " " + name + "\n";
@@ -405,8 +436,10 @@ std::string SyncScript(const Ruleset& next, const Ruleset* previous) {
       s += "add element " + table + " " + m + " { " + Join(added, ", ") + " }\n";
     }
   }
-  if (auto added = diff(next.cluster_ips, previous->cluster_ips); !added.empty()) {
-    s += "add element " + table + " cluster-ips { " + Join(added, ", ") + " }\n";
+  for (const auto& [set, contents] : plain_sets) {
+    if (auto added = diff(*contents.second, *contents.first); !added.empty()) {
+      s += "add element " + table + " " + set + " { " + Join(added, ", ") + " }\n";
+    }
   }
   for (const auto& [name, body] : previous->chains) {
     if (!next.chains.count(name)) s += "delete chain " + table + " " + name + "\n";

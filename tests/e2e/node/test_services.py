@@ -81,6 +81,12 @@ def nft_table():
                           text=True).stdout
 
 
+def programmed(ip, port=8080, table=None):
+    """Whether the proxy's table DNATs to ip:port (alone, or as one of a service's endpoints)."""
+    table = nft_table() if table is None else table
+    return f"dnat to {ip}:{port}" in table or f"{ip} . {port}" in table
+
+
 def test_cluster_ip_and_node_port_spread_over_the_backends(node):
     ns = unique("svc")
     node.create("/api/v1/namespaces", {"metadata": {"name": ns}})
@@ -136,14 +142,14 @@ def test_cluster_ip_and_node_port_spread_over_the_backends(node):
     table = nft_table()
     assert f"{vip} . tcp . 80 : goto svc-" in table, table
     for ip in ips:
-        assert f"dnat to {ip}:8080" in table, table
+        assert programmed(ip, table=table), table
 
     # One backend out: within a second it gets no more traffic.
     node.patch(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices/web-manual",
                {"endpoints": [{"addresses": [ip], "nodeName": node.node_name,
                                "conditions": {"ready": ip != ips[0]}} for ip in ips]},
                "application/merge-patch+json")
-    wait_for(lambda: f"dnat to {ips[0]}:8080" not in nft_table(), timeout=1, interval=0.02,
+    wait_for(lambda: not programmed(ips[0]), timeout=1, interval=0.02,
              what="the not-ready backend gone from the rules")
     answers = fetch_in_pod(node, ns, "client", f"http://{vip}/", 20)
     assert set(answers) <= set(backends[1:]) and answers, answers
@@ -387,7 +393,7 @@ def test_a_pod_reaches_itself_through_its_own_service(node):
     vip = node.create(f"/api/v1/namespaces/{ns}/services", service("self"))["spec"]["clusterIP"]
     node.create(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices",
                 slice_for("self", [ip], node.node_name))
-    wait_for(lambda: f"dnat to {ip}:8080" in nft_table(), timeout=5, what="the backend programmed")
+    wait_for(lambda: programmed(ip), timeout=5, what="the backend programmed")
     assert fetch_in_pod(node, ns, "self", f"http://{vip}/", 3) == ["self"] * 3
     node.delete(f"/api/v1/namespaces/{ns}/services/self")
     node.delete_pod_and_wait(ns, "self")
@@ -413,7 +419,7 @@ def test_the_kubernetes_service_points_at_the_api_server(node):
     address = eps["endpoints"][0]["addresses"][0]
     assert eps["ports"] == [{"name": "https", "port": node.port, "protocol": "TCP"}]
     # (This test server listens on 127.0.0.1 only, so pods cannot connect: check the rules.)
-    wait_for(lambda: f"dnat to {address}:{node.port}" in nft_table(), timeout=5,
+    wait_for(lambda: programmed(address, node.port), timeout=5,
              what="the kubernetes service programmed")
     assert f"{vip} . tcp . 443 : goto svc-" in nft_table()
 

@@ -3,6 +3,7 @@
 // connections (ClusterIP spreading over endpoints, NodePort, rejection without endpoints or on
 // an unknown port), and replaced incrementally with ClientIP affinity state kept. Needs root.
 #include "net/proxy/nft_ruleset.h"
+#include "net/proxy/udp_flows.h"
 
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <thread>
 
 using skiff::net::proxy::BuildRuleset;
+using skiff::net::proxy::Definition;
 using skiff::net::proxy::DeleteScript;
 using skiff::net::proxy::Endpoint;
 using skiff::net::proxy::ProxyConfig;
@@ -119,16 +121,51 @@ struct TestNetns {
         "s.bind(('" + ip + "'," + std::to_string(port) + ")); s.listen(64)\n"
         "while True:\n"
         "  c,_=s.accept(); c.sendall(b'" + reply + "'); c.close()\n";
-    const std::string path = "/tmp/" + name + "-" + ip + "-" + std::to_string(port) + ".py";
+    Launch(code, "tcp", ip, port);
+  }
+  // A UDP server in the namespace answering every datagram with `reply`.
+  void ServeUdp(const std::string& ip, int port, const std::string& reply) const {
+    const std::string code =
+        "import socket\n"
+        "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.bind(('" + ip + "'," + std::to_string(port) + "))\n"
+        "while True:\n"
+        "  _,a=s.recvfrom(100); s.sendto(b'" + reply + "', a)\n";
+    Launch(code, "udp", ip, port);
+  }
+  // Runs the Python server `code` in the background until it listens on ip:port.
+  void Launch(const std::string& code, const std::string& proto, const std::string& ip,
+              int port) const {
+    const std::string path =
+        "/tmp/" + name + "-" + proto + "-" + ip + "-" + std::to_string(port) + ".py";
     std::ofstream(path) << code;
     files.push_back(path);
     Sh("ip netns exec " + name + " /usr/bin/python3 " + path + " >/dev/null 2>&1 &");
+    const std::string listening = proto == "udp" ? "ss -lun" : "ss -ltn";
     for (int i = 0; i < 100; ++i) {
-      if (Exec("sh -c 'ss -ltn | grep -q " + ip + ":" + std::to_string(port) + "'").code == 0)
+      if (Exec("sh -c '" + listening + " | grep -q " + ip + ":" + std::to_string(port) + "'")
+              .code == 0)
         return;
       std::this_thread::sleep_for(20ms);
     }
-    FAIL("the test server on " << ip << ":" << port << " did not start");
+    FAIL("the " << proto << " test server on " << ip << ":" << port << " did not start");
+  }
+  // The reply to one datagram sent to ip:port from 10.250.0.4:<source_port> ("timeout" when
+  // none comes).
+  std::string FetchUdp(const std::string& ip, int port, int source_port) const {
+    const std::string code =
+        "import socket\n"
+        "c=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.settimeout(1)\n"
+        "c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "c.bind(('10.250.0.4'," + std::to_string(source_port) + "))\n"
+        "c.sendto(b'q', ('" + ip + "'," + std::to_string(port) + "))\n"
+        "try: print(c.recv(100).decode())\n"
+        "except socket.timeout: print('timeout')\n";
+    const std::string path = "/tmp/" + name + "-udp-client.py";
+    std::ofstream(path) << code;
+    Shell s = Exec("/usr/bin/python3 " + path);
+    std::remove(path.c_str());
+    return s.out;
   }
   // What `count` connections to ip:port read (or "refused" / "error: ..."), one per line.
   std::string Fetch(const std::string& ip, int port, int count = 1) const {
@@ -166,15 +203,20 @@ TEST_CASE("proxy ruleset: a ClusterIP service spreads over its ready endpoints",
                                           {Ep("10.250.0.2", 8080), Ep("10.250.0.3", 8080),
                                            Ep("10.250.0.4", 8080, false)})});
   CHECK(r.service_ports == 1);
-  CHECK(r.endpoints == 2);  // the not-ready one has no chain
-  CHECK(Contains(r.definition, "10.251.0.10 . tcp . 80 : goto svc-"));
-  CHECK(Contains(r.definition, "numgen random mod 2 vmap { 0 : goto ep-"));
-  CHECK(Contains(r.definition, "ip daddr 10.251.0.10 tcp dport 80 ip saddr != 10.250.0.0/16 "
+  CHECK(r.endpoints == 2);  // the not-ready one is left out
+  CHECK(Contains(Definition(r), "10.251.0.10 . tcp . 80 : goto svc-"));
+  // One rule picks and DNATs; no chain per endpoint.
+  CHECK(Contains(Definition(r), "meta l4proto tcp dnat ip addr . port to numgen random mod 2 map "
+                               "{ 0 : 10.250.0.2 . 8080, 1 : 10.250.0.3 . 8080 }"));
+  CHECK_FALSE(Contains(Definition(r), "chain ep-"));
+  CHECK(Contains(Definition(r), "ip daddr 10.251.0.10 tcp dport 80 ip saddr != 10.250.0.0/16 "
                                "jump mark-for-masquerade"));
-  CHECK(Contains(r.definition, "ip saddr 10.250.0.2 jump mark-for-masquerade"));
-  CHECK(Contains(r.definition, "meta l4proto tcp dnat to 10.250.0.2:8080"));
-  CHECK_FALSE(Contains(r.definition, "10.250.0.4:8080"));
-  CHECK(Contains(r.definition, "elements = { 10.251.0.10 }"));
+  // Hairpin: an endpoint reaching itself is masqueraded in postrouting.
+  CHECK(Contains(Definition(r), "elements = { 10.250.0.2 . 10.250.0.2, 10.250.0.3 . 10.250.0.3 }"));
+  CHECK(Contains(Definition(r), "ct status dnat ip saddr . ip daddr @hairpin-endpoints masquerade"));
+  CHECK_FALSE(Contains(Definition(r), "10.250.0.4 . 8080"));
+  CHECK_FALSE(Contains(Definition(r), "10.250.0.4 . 10.250.0.4"));
+  CHECK(Contains(Definition(r), "elements = { 10.251.0.10 }"));
   CHECK(r.sets.empty());
   CHECK(r.cluster_ips == std::vector<std::string>{"10.251.0.10"});
 }
@@ -182,7 +224,7 @@ TEST_CASE("proxy ruleset: a ClusterIP service spreads over its ready endpoints",
 TEST_CASE("proxy ruleset: endpoints chosen as kube-proxy chooses them", "[proxy][nft]") {
   SECTION("no endpoints: rejected") {
     Ruleset r = BuildRuleset(Config(), {Svc("empty", "10.251.0.11", 80, {})});
-    CHECK(Contains(r.definition, "10.251.0.11 . tcp . 80 : goto reject-chain"));
+    CHECK(Contains(Definition(r), "10.251.0.11 . tcp . 80 : goto reject-chain"));
     CHECK(r.endpoints == 0);
   }
   SECTION("only terminating but serving endpoints: they are used") {
@@ -190,15 +232,15 @@ TEST_CASE("proxy ruleset: endpoints chosen as kube-proxy chooses them", "[proxy]
     e.serving = true;
     e.terminating = true;
     Ruleset r = BuildRuleset(Config(), {Svc("t", "10.251.0.12", 80, {e})});
-    CHECK(Contains(r.definition, "dnat to 10.250.0.2:8080"));
+    CHECK(Contains(Definition(r), "dnat to 10.250.0.2:8080"));
   }
   SECTION("internalTrafficPolicy Local keeps this node's endpoints") {
     ServicePort sp = Svc("loc", "10.251.0.13", 80,
                          {Ep("10.250.0.2", 8080), Ep("10.250.9.9", 8080, true, "n2")});
     sp.internal_local = true;
     Ruleset r = BuildRuleset(Config(), {sp});
-    CHECK(Contains(r.definition, "dnat to 10.250.0.2:8080"));
-    CHECK_FALSE(Contains(r.definition, "10.250.9.9"));
+    CHECK(Contains(Definition(r), "dnat to 10.250.0.2:8080"));
+    CHECK_FALSE(Contains(Definition(r), "10.250.9.9"));
   }
   SECTION("bad addresses, ports and protocols are left out") {
     ServicePort bad = Svc("bad", "not-an-ip", 80, {Ep("10.250.0.2", 8080)});
@@ -208,7 +250,7 @@ TEST_CASE("proxy ruleset: endpoints chosen as kube-proxy chooses them", "[proxy]
     Ruleset r = BuildRuleset(Config(), {bad, proto, ep});
     CHECK(r.service_ports == 1);
     CHECK(r.endpoints == 0);
-    CHECK(Contains(r.definition, "10.251.0.15 . tcp . 80 : goto reject-chain"));
+    CHECK(Contains(Definition(r), "10.251.0.15 . tcp . 80 : goto reject-chain"));
   }
 }
 
@@ -219,19 +261,19 @@ TEST_CASE("proxy ruleset: NodePort, external IPs, policies and affinity", "[prox
   sp.external_ips = {"192.0.2.10"};
   SECTION("Cluster policy masquerades and uses every endpoint") {
     Ruleset r = BuildRuleset(Config(), {sp});
-    CHECK(Contains(r.definition, "tcp . 30080 : goto ext-"));
-    CHECK(Contains(r.definition, "192.0.2.10 . tcp . 80 : goto ext-"));
-    CHECK(Contains(r.definition, "    jump mark-for-masquerade\n    goto svc-"));
+    CHECK(Contains(Definition(r), "tcp . 30080 : goto ext-"));
+    CHECK(Contains(Definition(r), "192.0.2.10 . tcp . 80 : goto ext-"));
+    CHECK(Contains(Definition(r), "    jump mark-for-masquerade\n    goto svc-"));
   }
   SECTION("Local policy keeps the client's address and this node's endpoints") {
     sp.external_local = true;
     Ruleset r = BuildRuleset(Config(), {sp});
-    CHECK(Contains(r.definition, "fib saddr type local goto svc-"));
-    CHECK(Contains(r.definition, "goto svl-"));
-    CHECK_FALSE(Contains(r.definition, "    drop\n"));
+    CHECK(Contains(Definition(r), "fib saddr type local goto svc-"));
+    CHECK(Contains(Definition(r), "goto svl-"));
+    CHECK_FALSE(Contains(Definition(r), "    drop\n"));
     sp.endpoints.erase(sp.endpoints.begin());  // no local endpoint left
     Ruleset none = BuildRuleset(Config(), {sp});
-    CHECK(Contains(none.definition, "    drop\n"));
+    CHECK(Contains(Definition(none), "    drop\n"));
   }
   SECTION("ClientIP affinity: a timed set per endpoint, checked before spreading") {
     sp.affinity_seconds = 600;
@@ -240,16 +282,16 @@ TEST_CASE("proxy ruleset: NodePort, external IPs, policies and affinity", "[prox
     const std::string set = r.sets.begin()->first;
     CHECK(set.size() == 16);  // aff-<8 characters of hash>-600
     CHECK(set.substr(12) == "-600");
-    CHECK(Contains(r.definition, "set " + set + " { type ipv4_addr; flags dynamic,timeout; "
+    CHECK(Contains(Definition(r), "set " + set + " { type ipv4_addr; flags dynamic,timeout; "
                                  "timeout 600s; }"));
-    CHECK(Contains(r.definition, "ip saddr @" + set + " goto ep-"));
-    CHECK(Contains(r.definition, "update @" + set + " { ip saddr }"));
+    CHECK(Contains(Definition(r), "ip saddr @" + set + " goto ep-"));
+    CHECK(Contains(Definition(r), "update @" + set + " { ip saddr }"));
   }
   SECTION("no usable endpoint: the node port is rejected") {
     sp.endpoints.clear();
     Ruleset r = BuildRuleset(Config(), {sp});
-    CHECK(Contains(r.definition, "tcp . 30080 : goto reject-chain"));
-    CHECK(Contains(r.definition, "192.0.2.10 . tcp . 80 : goto reject-chain"));
+    CHECK(Contains(Definition(r), "tcp . 30080 : goto reject-chain"));
+    CHECK(Contains(Definition(r), "192.0.2.10 . tcp . 80 : goto reject-chain"));
   }
 }
 
@@ -264,7 +306,7 @@ TEST_CASE("proxy ruleset: loaded by nft and carrying real connections", "[proxy]
   ServicePort empty = Svc("empty", "10.251.0.11", 80, {});
   Ruleset first = BuildRuleset(Config(), {web, empty});
   Shell applied = ns.Nft(SyncScript(first, nullptr));
-  INFO(applied.out << "\n" << first.definition);
+  INFO(applied.out << "\n" << Definition(first));
   REQUIRE(applied.code == 0);
 
   // Spread over both endpoints.
@@ -325,9 +367,13 @@ TEST_CASE("proxy ruleset: a sync after a change writes only the difference", "[p
   CHECK_FALSE(Contains(script, "table ip skiff-proxy-test {"));
   CHECK_FALSE(Contains(script, "10.250.0.4"));  // b is not touched
   CHECK(Contains(script, "flush chain ip skiff-proxy-test svc-"));
-  CHECK(Contains(script, "dnat to 10.250.0.5:8080"));
-  CHECK(Contains(script, "delete chain ip skiff-proxy-test ep-"));
-  CHECK_FALSE(Contains(script, "element"));  // the maps did not change
+  CHECK(Contains(script, "0 : 10.250.0.2 . 8080, 1 : 10.250.0.5 . 8080"));
+  CHECK(Contains(script, "delete element ip skiff-proxy-test hairpin-endpoints { 10.250.0.3 . "
+                         "10.250.0.3 }"));
+  CHECK(Contains(script, "add element ip skiff-proxy-test hairpin-endpoints { 10.250.0.5 . "
+                         "10.250.0.5 }"));
+  CHECK_FALSE(Contains(script, "service-ips"));  // the maps did not change
+  CHECK_FALSE(Contains(script, "chain ip skiff-proxy-test ep-"));
 
   // b gone: its map element and chains go, in that order.
   Ruleset third = BuildRuleset(Config(), {a});
@@ -340,4 +386,39 @@ TEST_CASE("proxy ruleset: a sync after a change writes only the difference", "[p
   REQUIRE(chain != std::string::npos);
   CHECK(element < chain);
   CHECK(Contains(removal, "delete element ip skiff-proxy-test cluster-ips { 10.251.0.31 }"));
+  CHECK(Contains(removal, "delete element ip skiff-proxy-test hairpin-endpoints { 10.250.0.4 . "
+                          "10.250.0.4 }"));
+}
+
+TEST_CASE("proxy ruleset: UDP through a cluster IP, and its stale flows deleted",
+          "[proxy][nft][root]") {
+  if (geteuid() != 0) FAIL("this test makes a network namespace and must run as root");
+  TestNetns ns;
+  ns.ServeUdp("10.250.0.2", 5353, "two");
+  ns.ServeUdp("10.250.0.3", 5353, "three");
+  ServicePort dns = Svc("dns", "10.251.0.40", 53, {Ep("10.250.0.2", 5353)});
+  dns.protocol = "UDP";
+  // SCTP services load too (this kernel has no SCTP sockets to carry traffic with).
+  ServicePort sctp = Svc("sctp", "10.251.0.41", 9999, {Ep("10.250.0.2", 9999)});
+  sctp.protocol = "SCTP";
+  Ruleset first = BuildRuleset(Config(), {dns, sctp});
+  CHECK(Contains(Definition(first), "10.251.0.41 . sctp . 9999 : goto svc-"));
+  Shell applied = ns.Nft(SyncScript(first, nullptr));
+  INFO(applied.out);
+  REQUIRE(applied.code == 0);
+  CHECK(ns.FetchUdp("10.251.0.40", 53, 40000) == "two\n");
+
+  // The endpoint replaced: the client's flow still holds the old DNAT until it is deleted.
+  std::vector<ServicePort> before = {dns, sctp};
+  dns.endpoints = {Ep("10.250.0.3", 5353)};
+  Ruleset second = BuildRuleset(Config(), {dns, sctp});
+  REQUIRE(ns.Nft(SyncScript(second, &first)).code == 0);
+  CHECK(ns.FetchUdp("10.251.0.40", 53, 40000) == "two\n");  // the stale flow
+  for (const std::vector<std::string>& args : skiff::net::proxy::StaleUdpFlows(before, {dns, sctp})) {
+    std::string cmd = "conntrack";
+    for (const std::string& a : args) cmd += " " + a;
+    ns.Exec(cmd);  // exits 1 when a pattern matches nothing (the node port: none here)
+  }
+  CHECK(ns.FetchUdp("10.251.0.40", 53, 40000) == "three\n");
+  CHECK(ns.FetchUdp("10.251.0.40", 53, 40001) == "three\n");
 }
