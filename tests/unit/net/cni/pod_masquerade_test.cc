@@ -72,6 +72,14 @@ std::string MakeOutside(CniHost& host) {
   return ns;
 }
 
+// Gives the outside namespace a route to the pod subnet through `via` (the host's side).
+Status RoutePodsVia(const std::string& outside, const std::string& via) {
+  return RunInNetNs(outside, [&] {
+    Result<ProcessOutput> r = Run({"ip", "route", "add", testing::kSubnet, "via", via});
+    return r.ok() && r->ok() ? Status::Ok() : InternalError("route");
+  });
+}
+
 // Connects from `client_netns` to ip:port and returns the source address the listener saw,
 // or "(failed: ...)".
 std::string PeerSeen(const std::string& client_netns, const Fd& listener, const std::string& ip,
@@ -170,11 +178,7 @@ TEST_CASE("net_cni masquerade: traffic leaving the cluster is masqueraded, pod t
 
   // Without the table the outside sees the pod's address (it is given a route back here).
   REQUIRE(RemovePodMasquerade(Masquerade()).ok());
-  REQUIRE(RunInNetNs(outside, [] {
-            Result<ProcessOutput> r =
-                Run({"ip", "route", "add", testing::kSubnet, "via", kOutsideHost});
-            return r.ok() && r->ok() ? Status::Ok() : InternalError("route");
-          }).ok());
+  REQUIRE(RoutePodsVia(outside, kOutsideHost).ok());
   CHECK(PeerSeen(a.netns_path, out_listener, kOutsidePeer, 9090) == na->ipv4);
 }
 
@@ -193,11 +197,7 @@ TEST_CASE("net_cni guard: the outside reaches pods only through DNAT (Services, 
   CHECK(ListTable().find("oifname \"sktcni0\" ip daddr 10.201.0.0/24 jump guard-pods") !=
         std::string::npos);
   // The outside knows the way to the pods (as a neighbour on the node's network could).
-  REQUIRE(RunInNetNs(outside, [] {
-            Result<ProcessOutput> r =
-                Run({"ip", "route", "add", testing::kSubnet, "via", kOutsideHost});
-            return r.ok() && r->ok() ? Status::Ok() : InternalError("route");
-          }).ok());
+  REQUIRE(RoutePodsVia(outside, kOutsideHost).ok());
   Fd b_listener = testing::ListenIn(b.netns_path, 9092);
 
   // Straight to the pod's address: dropped.
