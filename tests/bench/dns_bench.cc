@@ -4,6 +4,11 @@
 // project's 2-core machines is over 20,000 queries/s with p99 under 2 ms.
 //
 //   dns_bench [--quick] [--services N] [--clients N] [--server-threads N] [--seconds S]
+//   dns_bench --target IP[:PORT] --services N [--clients N] [--seconds S]
+//
+// With --target the clients query a running server instead (e.g. skiff's, from inside a pod:
+// see dns_pod_bench.py), which must hold the services svc-<i> in namespaces ns-<i % 20>, each
+// with a port named http.
 //
 // The query mix: 80% A of a service name, 10% SRV of its named port, 10% names that do not
 // exist (what the search path of a pod's resolv.conf produces). The exit code is non-zero only
@@ -34,6 +39,8 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 struct Options {
+  std::string target;  // empty: the in-process server
+  uint16_t target_port = 53;
   int services = 1000;
   int clients = 4;
   int server_threads = 1;
@@ -58,13 +65,13 @@ struct ClientResult {
 };
 
 // One closed-loop client: a connected UDP socket, one query in flight.
-void RunClient(uint16_t port, int services, Clock::time_point end, unsigned seed,
-               ClientResult* out) {
+void RunClient(const std::string& ip, uint16_t port, int services, Clock::time_point end,
+               unsigned seed, ClientResult* out) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  inet_pton(AF_INET, ip.c_str(), &to.sin_addr);
   connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
   std::mt19937 rng(seed);
   // Pre-encoded queries: the clients must not be what is measured.
@@ -112,7 +119,48 @@ void RunClient(uint16_t port, int services, Clock::time_point end, unsigned seed
   close(fd);
 }
 
+// The clients' figures; the exit code says whether every answer was right.
+int Measure(const std::string& ip, uint16_t port, const Options& o, const char* server) {
+  const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(o.seconds));
+  std::vector<ClientResult> results(static_cast<size_t>(o.clients));
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (int c = 0; c < o.clients; ++c) {
+    threads.emplace_back(RunClient, ip, port, o.services, end, 1000u + static_cast<unsigned>(c),
+                         &results[static_cast<size_t>(c)]);
+  }
+  for (auto& t : threads) t.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<uint32_t> all;
+  uint64_t wrong = 0, timeouts = 0;
+  for (const auto& r : results) {
+    all.insert(all.end(), r.latencies_us.begin(), r.latencies_us.end());
+    wrong += r.wrong;
+    timeouts += r.timeouts;
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) -> double {
+    if (all.empty()) return 0;
+    return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))] /
+           1000.0;
+  };
+  std::printf("dns_bench: %d services, %d UDP clients, %s, %.1f s\n", o.services, o.clients,
+              server, secs);
+  std::printf("  answered %zu queries: %.0f queries/s\n", all.size(),
+              static_cast<double>(all.size()) / secs);
+  std::printf("  latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", pct(0.5),
+              pct(0.9), pct(0.99), pct(0.999), all.empty() ? 0.0 : all.back() / 1000.0);
+  std::printf("  wrong answers %llu, timeouts %llu\n", static_cast<unsigned long long>(wrong),
+              static_cast<unsigned long long>(timeouts));
+  return (all.empty() || wrong > 0) ? 1 : 0;
+}
+
 int Run(const Options& o) {
+  if (!o.target.empty()) {
+    const std::string server = "server " + o.target + ":" + std::to_string(o.target_port);
+    return Measure(o.target, o.target_port, o, server.c_str());
+  }
   ClusterRecordsOptions ro;
   ro.service_cidrs = {skiff::cli::ParseCidr("10.43.0.0/16").value()};
   auto records = ClusterRecords::Create(ro).value();
@@ -131,49 +179,17 @@ int Run(const Options& o) {
     return 1;
   }
   const uint16_t port = (*server)->port();
-
-  const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(o.seconds));
-  std::vector<ClientResult> results(static_cast<size_t>(o.clients));
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int c = 0; c < o.clients; ++c) {
-    threads.emplace_back(RunClient, port, o.services, end, 1000u + static_cast<unsigned>(c),
-                         &results[static_cast<size_t>(c)]);
-  }
-  for (auto& t : threads) t.join();
-  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::string label = "in-process server, " + std::to_string(o.server_threads) +
+                            " thread(s), records loaded in " +
+                            std::to_string(static_cast<int>(load_ms)) + " ms";
+  const int rc = Measure("127.0.0.1", port, o, label.c_str());
   const DnsServerStats st = (*server)->stats();
   (*server)->Stop();
-
-  std::vector<uint32_t> all;
-  uint64_t wrong = 0, timeouts = 0;
-  for (const auto& r : results) {
-    all.insert(all.end(), r.latencies_us.begin(), r.latencies_us.end());
-    wrong += r.wrong;
-    timeouts += r.timeouts;
-  }
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) -> double {
-    if (all.empty()) return 0;
-    return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))] /
-           1000.0;
-  };
-  std::printf(
-      "dns_bench: %d services (loaded in %.1f ms), %d UDP clients, %d server thread(s), "
-      "%.1f s\n",
-      o.services, load_ms, o.clients, o.server_threads, secs);
-  std::printf("  answered %zu queries: %.0f queries/s\n", all.size(),
-              static_cast<double>(all.size()) / secs);
-  std::printf("  latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", pct(0.5),
-              pct(0.9), pct(0.99), pct(0.999), all.empty() ? 0.0 : all.back() / 1000.0);
-  std::printf(
-      "  wrong answers %llu, timeouts %llu; server: %llu udp queries, %llu NOERROR, "
-      "%llu NXDOMAIN\n",
-      static_cast<unsigned long long>(wrong), static_cast<unsigned long long>(timeouts),
-      static_cast<unsigned long long>(st.udp_queries), static_cast<unsigned long long>(st.noerror),
-      static_cast<unsigned long long>(st.nxdomain));
-  return (all.empty() || wrong > 0) ? 1 : 0;
+  std::printf("  server: %llu udp queries, %llu NOERROR, %llu NXDOMAIN\n",
+              static_cast<unsigned long long>(st.udp_queries),
+              static_cast<unsigned long long>(st.noerror),
+              static_cast<unsigned long long>(st.nxdomain));
+  return rc;
 }
 
 }  // namespace
@@ -192,12 +208,23 @@ int main(int argc, char** argv) {
       o.clients = std::max(1, std::atoi(next()));
     } else if (a == "--server-threads") {
       o.server_threads = std::max(1, std::atoi(next()));
+    } else if (a == "--target") {
+      o.target = next();
+      if (const size_t colon = o.target.find(':'); colon != std::string::npos) {
+        o.target_port = static_cast<uint16_t>(std::atoi(o.target.c_str() + colon + 1));
+        o.target.resize(colon);
+      }
+      in_addr check{};
+      if (inet_pton(AF_INET, o.target.c_str(), &check) != 1 || o.target_port == 0) {
+        std::fprintf(stderr, "dns_bench: --target wants IPv4[:PORT], got \"%s\"\n", argv[i]);
+        return 2;
+      }
     } else if (a == "--seconds") {
       o.seconds = std::max(0.1, std::atof(next()));
     } else {
       std::fprintf(stderr,
                    "usage: dns_bench [--quick] [--services N] [--clients N] "
-                   "[--server-threads N] [--seconds S]\n");
+                   "[--server-threads N] [--seconds S] [--target IP[:PORT]]\n");
       return 2;
     }
   }

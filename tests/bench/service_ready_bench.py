@@ -17,22 +17,16 @@ Needs root (pods, a bridge, nftables). Uses its own bridge and ranges (skbench7,
 """
 
 import argparse
-import os
-import shutil
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from images import build_busybox_layout, docker_archive  # noqa: E402
-from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402
-from skiff_e2e import wait_for  # noqa: E402
+from bench_node import DEFAULT_SKIFF, IMAGE, node_server, run_pod, wait_for  # noqa: E402
 
 NETWORK = ("skbench7", "10.224.0.0/16", "10.225.0.0/16")
 NS = "bench"
@@ -45,8 +39,7 @@ def httpd(name, probe=False):
     if probe:
         c["readinessProbe"] = {"exec": {"command": ["test", "-e", "/tmp/ready"]},
                                "periodSeconds": 1, "failureThreshold": 1}
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "labels": {"app": "bench"}},
+    return {"metadata": {"name": name, "labels": {"app": "bench"}},
             "spec": {"containers": [c], "terminationGracePeriodSeconds": 1}}
 
 
@@ -109,23 +102,13 @@ class ReadyWatch(threading.Thread):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skiff", default=str(HERE.parents[1] / "build" / "skiff"))
+    ap.add_argument("--skiff", default=DEFAULT_SKIFF)
     ap.add_argument("--rounds", type=int, default=10)
     args = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("service_ready_bench: needs root")
-    os.environ["SKIFF_BINARY"] = str(Path(args.skiff).resolve())
-
-    work = Path(tempfile.mkdtemp(prefix="skiff-bench-ready-"))
-    srv = None
-    try:
-        layout = build_busybox_layout(work, "v1")
-        archive = docker_archive(layout, "v1", str(work / "busybox.tar"), IMAGE)
-        srv = start_node_server(work / "root", NETWORK, archive)
+    with node_server(args.skiff, NETWORK) as srv:
         srv.create_namespace(NS)
         for pod in (httpd("steady"), httpd("flip", probe=True)):
-            pod["spec"]["nodeName"] = srv.node_name
-            srv.create(f"/api/v1/namespaces/{NS}/pods", pod)
+            run_pod(srv, NS, pod)
         svc = srv.create(f"/api/v1/namespaces/{NS}/services",
                          {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                           "spec": {"selector": {"app": "bench"},
@@ -165,10 +148,6 @@ def main():
         print(f"{'pod ready -> receives traffic':44} {summary(to_ready)}")
         print(f"{'pod unready -> receives none':44} {summary(to_unready)}")
         print(f"{'failed requests meanwhile':44} {failed} of {len(poller.answers)}")
-    finally:
-        if srv is not None:
-            stop_node_server(srv)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
