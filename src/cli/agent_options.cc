@@ -33,6 +33,9 @@ constexpr FlagDef<O> kAgentFlags[] = {
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     EvictionHardFlag<O>(),
+    ImageGcHighFlag<O>(),
+    ImageGcLowFlag<O>(),
+    MinimumImageTtlFlag<O>(),
     LogLevelFlag<O>(),
 };
 
@@ -58,6 +61,7 @@ Result<AgentOptions> ParseAgentArgs(const std::vector<std::string>& args, const 
     return InvalidArgumentError("--token or --token-file is required to join a server");
   }
   if (Status s = CheckOneTokenSource(prov, o); !s.ok()) return s;
+  if (Status s = CheckImageGcThresholds(prov, o); !s.ok()) return s;
   if (Status s = FillDataDir(env, prov, o); !s.ok()) return s;
   if (Status s = FillNodeName(env, prov, o); !s.ok()) return s;
   return o;

@@ -1,5 +1,7 @@
 #include "cli/common_flags.h"
 
+#include <charconv>
+
 #include "skiff/cli/ip.h"
 
 namespace skiff::cli {
@@ -54,6 +56,25 @@ Status SetEvictionHard(apis::EvictionThresholds& field, std::string_view text) {
   Result<apis::EvictionThresholds> t = apis::ParseEvictionHard(text);
   if (!t.ok()) return t.status();
   field = std::move(*t);
+  return Status::Ok();
+}
+
+Status SetPercent(int& field, std::string_view text) {
+  int value = -1;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0 || value > 100) {
+    return InvalidArgumentError("must be a whole percentage from 0 to 100");
+  }
+  field = value;
+  return Status::Ok();
+}
+
+Status SetPositiveDuration(std::chrono::seconds& field, std::string_view text) {
+  Result<std::chrono::nanoseconds> d = ParseDuration(text);
+  if (!d.ok()) return d.status();
+  if (d->count() < 0) return InvalidArgumentError("must not be negative");
+  field = std::chrono::duration_cast<std::chrono::seconds>(*d);
   return Status::Ok();
 }
 

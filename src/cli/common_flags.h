@@ -22,6 +22,8 @@ Status SetCidr(std::string& field, std::string_view text);        // stored cano
 Status SetNodeName(std::string& field, std::string_view text);    // DNS-1123 subdomain
 Status SetLogLevel(log::Level& field, std::string_view text);
 Status SetEvictionHard(apis::EvictionThresholds& field, std::string_view text);
+Status SetPercent(int& field, std::string_view text);               // 0-100
+Status SetPositiveDuration(std::chrono::seconds& field, std::string_view text);  // >= 0, whole s
 
 // "dir/name", without doubling a trailing slash of dir.
 std::string JoinPath(std::string_view dir, std::string_view name);
@@ -53,6 +55,18 @@ Status FillNodeName(const Environment& env, const Provenance& prov, O& o) {
 }
 
 // --token and --token-file must not both be non-empty.
+// kubelet's rule: the low image GC threshold is below the high one.
+template <class O>
+Status CheckImageGcThresholds(const Provenance& prov, const O& o) {
+  if (o.image_gc_low_threshold >= o.image_gc_high_threshold) {
+    return InvalidArgumentError(prov.Describe("image-gc-low-threshold") + " (" +
+                                std::to_string(o.image_gc_low_threshold) +
+                                ") must be less than " + prov.Describe("image-gc-high-threshold") +
+                                " (" + std::to_string(o.image_gc_high_threshold) + ")");
+  }
+  return Status::Ok();
+}
+
 template <class O>
 Status CheckOneTokenSource(const Provenance& prov, const O& o) {
   if (!o.token.empty() && !o.token_file.empty()) {
@@ -116,6 +130,38 @@ constexpr FlagDef<O> EvictionHardFlag() {
                          "imagefs.available<15%, imagefs.inodesFree<5%, pid.available<10%",
           .set = [](O& o, std::string_view v) { return SetEvictionHard(o.eviction_hard, v); },
           .show = [](const O& o) { return apis::FormatEvictionHard(o.eviction_hard); }};
+}
+
+template <class O>
+constexpr FlagDef<O> ImageGcHighFlag() {
+  return {.name = "image-gc-high-threshold",
+          .value_name = "PERCENT",
+          .usage = "disk usage (percent) at which unused images are garbage-collected; 100 "
+                   "turns image garbage collection off",
+          .set = [](O& o, std::string_view v) { return SetPercent(o.image_gc_high_threshold, v); },
+          .show = [](const O& o) { return std::to_string(o.image_gc_high_threshold); }};
+}
+
+template <class O>
+constexpr FlagDef<O> ImageGcLowFlag() {
+  return {.name = "image-gc-low-threshold",
+          .value_name = "PERCENT",
+          .usage = "disk usage (percent) image garbage collection brings the disk below; less "
+                   "than --image-gc-high-threshold",
+          .set = [](O& o, std::string_view v) { return SetPercent(o.image_gc_low_threshold, v); },
+          .show = [](const O& o) { return std::to_string(o.image_gc_low_threshold); }};
+}
+
+template <class O>
+constexpr FlagDef<O> MinimumImageTtlFlag() {
+  return {.name = "minimum-image-ttl-duration",
+          .value_name = "DURATION",
+          .usage = "how long an image stays after it was last pulled or used, however full the "
+                   "disk, e.g. 2m",
+          .set = [](O& o, std::string_view v) {
+            return SetPositiveDuration(o.minimum_image_ttl_duration, v);
+          },
+          .show = [](const O& o) { return FormatDuration(o.minimum_image_ttl_duration); }};
 }
 
 template <class O>

@@ -179,6 +179,9 @@ constexpr FlagDef<O> kServerFlags[] = {
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     EvictionHardFlag<O>(),
+    ImageGcHighFlag<O>(),
+    ImageGcLowFlag<O>(),
+    MinimumImageTtlFlag<O>(),
     TokenFlag<O>("shared secret that agents present to join this server"),
     TokenFileFlag<O>(),
     {.name = "cluster-cidr",
@@ -318,6 +321,7 @@ Result<ServerOptions> ParseServerArgs(const std::vector<std::string>& args,
   if (Status s = FillNodeName(env, prov, o); !s.ok()) return s;
   if (Status s = CheckNetworks(prov, o); !s.ok()) return s;
   if (Status s = CheckOneTokenSource(prov, o); !s.ok()) return s;
+  if (Status s = CheckImageGcThresholds(prov, o); !s.ok()) return s;
   return o;
 }
 

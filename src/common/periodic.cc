@@ -5,12 +5,19 @@
 namespace skiff {
 
 void Periodic::Start(std::chrono::milliseconds interval, std::function<void()> fn) {
-  thread_ = std::thread([this, interval, fn = std::move(fn)] {
+  Start(interval, interval, std::move(fn));
+}
+
+void Periodic::Start(std::chrono::milliseconds first, std::chrono::milliseconds interval,
+                     std::function<void()> fn) {
+  thread_ = std::thread([this, first, interval, fn = std::move(fn)] {
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [&] { return stopping_; })) {
+    std::chrono::milliseconds wait = first;
+    while (!cv_.wait_for(lock, wait, [&] { return stopping_; })) {
       lock.unlock();
       fn();
       lock.lock();
+      wait = interval;
     }
   });
 }

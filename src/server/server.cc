@@ -64,6 +64,9 @@ node::AgentConfig AgentConfigFor(const cli::ServerOptions& options, const DataDi
   c.registries_file = options.private_registry;
   c.bridge_name = options.cni_bridge;
   c.eviction_hard = options.eviction_hard;
+  c.image_gc_high_percent = options.image_gc_high_threshold;
+  c.image_gc_low_percent = options.image_gc_low_threshold;
+  c.image_minimum_age = options.minimum_image_ttl_duration;
   c.self_exe = SelfExe();
   return c;
 }

@@ -61,6 +61,11 @@ struct ServerOptions {
   std::string node_ip;
   // --eviction-hard: the node's pressure thresholds (kubelet's flag and default).
   apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
+  // --image-gc-high-threshold and --image-gc-low-threshold: percent of the disk used; low is
+  // below high. --minimum-image-ttl-duration: whole seconds.
+  int image_gc_high_threshold = 85;
+  int image_gc_low_threshold = 80;
+  std::chrono::seconds minimum_image_ttl_duration{120};
   // --token: empty when not given. --token-file: a path. At most one of them is non-empty.
   std::string token;
   std::string token_file;
@@ -105,6 +110,10 @@ struct AgentOptions {
   std::string node_ip;
   // --eviction-hard, as for the server.
   apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
+  // Image garbage collection, as for the server.
+  int image_gc_high_threshold = 85;
+  int image_gc_low_threshold = 80;
+  std::chrono::seconds minimum_image_ttl_duration{120};
   // --log-level.
   log::Level log_level = log::Level::kInfo;
 };

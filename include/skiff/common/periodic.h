@@ -1,5 +1,5 @@
 // A background loop: runs a function every `interval` on its own thread (the first run one
-// interval after Start) until Stop. Stop wakes the wait at once, lets a run in progress
+// interval after Start, or `first` after it when given) until Stop. Stop wakes the wait at once, lets a run in progress
 // finish, and joins; it is idempotent and also done by the destructor. Start once.
 #pragma once
 
@@ -19,6 +19,8 @@ class Periodic {
   Periodic& operator=(const Periodic&) = delete;
 
   void Start(std::chrono::milliseconds interval, std::function<void()> fn);
+  void Start(std::chrono::milliseconds first, std::chrono::milliseconds interval,
+             std::function<void()> fn);
   void Stop();
 
  private:

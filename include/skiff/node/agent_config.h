@@ -35,6 +35,11 @@ struct AgentConfig {
   std::chrono::seconds lease_renew_interval{10};
   std::chrono::seconds status_update_interval{60};
   int max_pods = 110;
+  // --image-gc-high-threshold, --image-gc-low-threshold (percent of the disk used) and
+  // --minimum-image-ttl-duration: kubelet's image garbage collection settings.
+  int image_gc_high_percent = 85;
+  int image_gc_low_percent = 80;
+  std::chrono::seconds image_minimum_age{120};
   // --eviction-hard: below these the node reports pressure; memory.available and
   // nodefs.available are held back from allocatable.
   apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();

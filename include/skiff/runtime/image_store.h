@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -133,13 +134,17 @@ class ImageStore {
   // layers no image references (blobs after the grace period), then removes images that are
   // neither pinned nor in in_use (image ids), least recently used first, until usage is below
   // low_percent or no candidate is left. Returns the bytes freed (blob sizes plus unpacked
-  // layer sizes). high_percent 0 forces a collection.
+  // layer sizes). high_percent 0 forces a collection. Images pulled or used less than
+  // `min_age` ago are kept (kubelet's --minimum-image-ttl-duration: an image pulled for a pod
+  // is not taken before its container starts).
   Result<int64_t> GarbageCollect(int high_percent, int low_percent,
-                                 const std::set<std::string>& in_use);
+                                 const std::set<std::string>& in_use,
+                                 std::chrono::milliseconds min_age = {});
 
   // The images GarbageCollect may remove, in the order it removes them: neither pinned nor in
-  // in_use, least recently used first (ids).
-  std::vector<std::string> EvictionOrder(const std::set<std::string>& in_use) const;
+  // in_use nor used within min_age, least recently used first (ids).
+  std::vector<std::string> EvictionOrder(const std::set<std::string>& in_use,
+                                         std::chrono::milliseconds min_age = {}) const;
 
   // Records that a container started from the image now (for the GC order). Persisted at most
   // once a minute per image.

@@ -142,7 +142,11 @@ Status AgentImpl::Init() {
         return runtime_->ExecTargetFor(pod, container);
       }));
   if (Status s = pods_->Start(); !s.ok()) return s;
-  image_gc_ = std::make_unique<ImageGc>(*images_, [this] { return runtime_->ImagesInUse(); });
+  ImageGc::Policy gc;
+  gc.high_percent = config_.image_gc_high_percent;
+  gc.low_percent = config_.image_gc_low_percent;
+  gc.min_age = config_.image_minimum_age;
+  image_gc_ = std::make_unique<ImageGc>(*images_, [this] { return runtime_->ImagesInUse(); }, gc);
   storage_eviction_ = std::make_unique<StorageEviction>(StorageEviction::Hooks{
       [this] { return pods_->Pods(); },
       [this](const nlohmann::json& pod) { return runtime_->MeasureStorage(pod); },

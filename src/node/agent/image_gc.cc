@@ -5,9 +5,10 @@
 namespace skiff::node {
 
 ImageGc::ImageGc(runtime::ImageStore& images, std::function<std::set<std::string>()> in_use,
-                 int high_percent, int low_percent, std::chrono::seconds interval)
-    : images_(images), in_use_(std::move(in_use)), high_(high_percent), low_(low_percent) {
-  loop_.Start(interval, [this] { RunOnce(); });
+                 Policy policy)
+    : images_(images), in_use_(std::move(in_use)), policy_(policy) {
+  if (policy_.high_percent >= 100) return;  // kubelet: 100 turns image GC off
+  loop_.Start(policy_.first, policy_.interval, [this] { RunOnce(); });
 }
 
 ImageGc::~ImageGc() { Stop(); }
@@ -19,7 +20,8 @@ int64_t ImageGc::RunOnce() {
   for (const std::string& ref : in_use_()) {
     if (auto image = images_.Lookup(ref); image.ok()) ids.insert(image->id);
   }
-  auto freed = images_.GarbageCollect(high_, low_, ids);
+  auto freed = images_.GarbageCollect(policy_.high_percent, policy_.low_percent, ids,
+                                      policy_.min_age);
   if (!freed.ok()) {
     log::Warning("agent", "image garbage collection failed", {{"error", freed.status().message()}});
     return 0;

@@ -1,7 +1,8 @@
-// Image garbage collection, kubelet's way: when the disk holding the image store is more than
-// high_percent full, images no container of this node uses (and not imported from the airgap
-// directory) are removed, least recently used first, until usage is below low_percent.
-// Runs every `interval` on its own thread.
+// Image garbage collection, kubelet's way: when the disk holding the image store is at least
+// high_percent full, images no container of this node uses, not imported from the airgap
+// directory and not pulled or used within min_age are removed, least recently used first,
+// until usage is below low_percent. Runs on its own thread soon after start and then every
+// `interval` (kubelet: 5 minutes); high_percent 100 turns it off.
 #pragma once
 
 #include <chrono>
@@ -15,10 +16,16 @@ namespace skiff::node {
 
 class ImageGc {
  public:
+  struct Policy {
+    int high_percent = 85;  // --image-gc-high-threshold
+    int low_percent = 80;   // --image-gc-low-threshold
+    std::chrono::milliseconds min_age = std::chrono::minutes(2);  // --minimum-image-ttl-duration
+    std::chrono::milliseconds first = std::chrono::seconds(10);
+    std::chrono::milliseconds interval = std::chrono::minutes(5);
+  };
   // `in_use` returns the image references (ids, tags or repo digests) containers use now.
   ImageGc(runtime::ImageStore& images, std::function<std::set<std::string>()> in_use,
-          int high_percent = 85, int low_percent = 80,
-          std::chrono::seconds interval = std::chrono::minutes(5));
+          Policy policy);
   ~ImageGc();
   void Stop();
   // One pass (the loop's body; tests call it directly). Returns bytes freed.
@@ -27,7 +34,7 @@ class ImageGc {
  private:
   runtime::ImageStore& images_;
   const std::function<std::set<std::string>()> in_use_;
-  const int high_, low_;
+  const Policy policy_;
   Periodic loop_;  // last: stopped first
 };
 

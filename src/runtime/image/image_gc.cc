@@ -32,12 +32,15 @@ Result<int> UsedPercent(const std::string& path) {
 
 namespace image_detail {
 
-std::vector<std::string> StoreState::EvictionOrder(const std::set<std::string>& in_use) const {
+std::vector<std::string> StoreState::EvictionOrder(const std::set<std::string>& in_use,
+                                                   int64_t used_before_ms) const {
   std::vector<std::pair<int64_t, std::string>> order;
   {
     std::lock_guard<std::mutex> lock(mu);
     for (const auto& [id, r] : images) {
-      if (!r.pinned && in_use.count(id) == 0) order.emplace_back(r.last_used_ms, id);
+      if (!r.pinned && in_use.count(id) == 0 && r.last_used_ms <= used_before_ms) {
+        order.emplace_back(r.last_used_ms, id);
+      }
     }
   }
   std::sort(order.begin(), order.end());
@@ -74,12 +77,14 @@ int64_t StoreState::SweepOrphansExclusive() {
 
 }  // namespace image_detail
 
-std::vector<std::string> ImageStore::EvictionOrder(const std::set<std::string>& in_use) const {
-  return s_->EvictionOrder(in_use);
+std::vector<std::string> ImageStore::EvictionOrder(const std::set<std::string>& in_use,
+                                                   std::chrono::milliseconds min_age) const {
+  return s_->EvictionOrder(in_use, image_detail::NowMs() - min_age.count());
 }
 
 Result<int64_t> ImageStore::GarbageCollect(int high_percent, int low_percent,
-                                           const std::set<std::string>& in_use) {
+                                           const std::set<std::string>& in_use,
+                                           std::chrono::milliseconds min_age) {
   std::unique_lock<std::shared_mutex> gc(s_->gc_mu);
   auto used = UsedPercent(s_->root);
   if (!used.ok()) return used.status();
@@ -89,7 +94,7 @@ Result<int64_t> ImageStore::GarbageCollect(int high_percent, int low_percent,
              {"high_percent", std::to_string(high_percent)},
              {"low_percent", std::to_string(low_percent)}});
   int64_t freed = s_->SweepOrphansExclusive();
-  for (const std::string& id : s_->EvictionOrder(in_use)) {
+  for (const std::string& id : s_->EvictionOrder(in_use, image_detail::NowMs() - min_age.count())) {
     used = UsedPercent(s_->root);
     if (!used.ok()) return used.status();
     if (*used < low_percent) break;

@@ -79,7 +79,8 @@ struct StoreState {
   // that are older than the grace period. Returns the bytes freed.
   int64_t SweepOrphansExclusive();
   // GC candidates, least recently used first: not pinned and not in in_use.
-  std::vector<std::string> EvictionOrder(const std::set<std::string>& in_use) const;
+  std::vector<std::string> EvictionOrder(const std::set<std::string>& in_use,
+                                         int64_t used_before_ms) const;
 };
 
 }  // namespace skiff::runtime::image_detail

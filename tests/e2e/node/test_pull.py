@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, unique, wait_for
-from images import push
+from conftest import IMAGE, free_port, unique, wait_for
+from images import build_busybox_layout, push
 
 NETWORK = ("skte2e2", "10.233.0.0/16", "10.234.0.0/16")
 
@@ -102,3 +102,57 @@ def test_unreachable_registry(node):
     failed = [e["message"] for e in node.events_for("default", name) if e["reason"] == "Failed"]
     assert any("connection refused" in m for m in failed), failed
     node.delete_pod_and_wait("default", name)
+
+
+def test_unused_pulled_images_are_garbage_collected(node, registry, tmp_path):
+    """kubelet's image GC with its flags: past --image-gc-high-threshold, pulled images no
+    container uses and older than --minimum-image-ttl-duration go; an image a running pod
+    uses and the airgap images stay."""
+    # Two images of their own (e2e/pulled:v1 is the airgap image's twin, which is pinned).
+    unused = f"{registry}/e2e/unused:v2"
+    inuse = f"{registry}/e2e/inuse:v3"
+    for repo, tag in (("e2e/unused", "v2"), ("e2e/inuse", "v3")):
+        layout = build_busybox_layout(tmp_path / tag, tag, cmd=("sh", "-c", f"echo {tag}"))
+        push(layout, tag, registry, repo)
+    gone = unique("gone")
+    node.create_pod("default", {"metadata": {"name": gone}, "spec": {"containers": [
+        {"name": "main", "image": unused, "command": ["sleep", "3600"]}]}})
+    node.wait_phase("default", gone, "Running", timeout=90)
+    node.delete_pod_and_wait("default", gone)
+    keeper = unique("keeper")
+    node.create_pod("default", {"metadata": {"name": keeper}, "spec": {"containers": [
+        {"name": "main", "image": inuse, "command": ["sleep", "3600"]}]}})
+    node.wait_phase("default", keeper, "Running", timeout=90)
+
+    flags = ["--image-gc-high-threshold=1", "--image-gc-low-threshold=0",
+             "--minimum-image-ttl-duration=0s"]
+    node.stop()
+    node.extra_args += flags
+    mark = len(node.log_path.read_bytes())
+    try:
+        node.start(port=node.port, timeout=60)
+        wait_for(lambda: "removed unused images" in node.log_path.read_bytes()[mark:].decode(
+            errors="replace"), timeout=60, what="an image garbage collection")
+
+        def never_pull(name, image):
+            node.create_pod("default", {"metadata": {"name": name}, "spec": {"containers": [
+                {"name": "main", "image": image, "imagePullPolicy": "Never",
+                 "command": ["sleep", "3600"]}]}})
+
+        # The unused pulled image is gone: a pod that may not pull it cannot start.
+        absent = unique("absent")
+        never_pull(absent, unused)
+        node.wait_pod("default", absent, lambda p: waiting_reason(p) == "ErrImageNeverPull",
+                      what="ErrImageNeverPull for the collected image")
+        # The image in use, and the airgap image, are still there.
+        for name, image in ((unique("inuse"), inuse), (unique("airgap"), IMAGE)):
+            never_pull(name, image)
+            node.wait_phase("default", name, "Running")
+            node.delete_pod_and_wait("default", name)
+        assert node.pod("default", keeper)["status"]["phase"] == "Running"
+        node.delete_pod_and_wait("default", absent)
+        node.delete_pod_and_wait("default", keeper)
+    finally:
+        node.stop()
+        node.extra_args = [a for a in node.extra_args if a not in flags]
+        node.start(port=node.port, timeout=60)

@@ -141,6 +141,9 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"node-ip", {"192.168.1.20", "192.168.1.20"}},
       {"eviction-hard", {"nodefs.available<5%, memory.available<256Mi",
                          "nodefs.available<5%,memory.available<256Mi"}},
+      {"image-gc-high-threshold", {"90", "90"}},
+      {"image-gc-low-threshold", {"70", "70"}},
+      {"minimum-image-ttl-duration", {"90s", "1m30s"}},
       {"token", {"s3cret", "s3cret"}},
       {"token-file", {"/etc/skiff/token", "/etc/skiff/token"}},
       {"cluster-cidr", {"10.100.0.0/16", "10.100.0.0/16"}},
@@ -261,6 +264,14 @@ TEST_CASE("bad server values name the flag, the value and the reason", "[cli]") 
         "invalid value \"disk<1Gi\" for flag --eviction-hard: \"disk<1Gi\": unsupported signal "
         "\"disk\" (supported: memory.available, nodefs.available, nodefs.inodesFree, "
         "imagefs.available, imagefs.inodesFree, pid.available)");
+  CHECK(ErrorOf({"--image-gc-high-threshold", "101"}, env) ==
+        "invalid value \"101\" for flag --image-gc-high-threshold: must be a whole percentage "
+        "from 0 to 100");
+  CHECK(ErrorOf({"--image-gc-low-threshold", "85"}, env) ==
+        "--image-gc-low-threshold (from the command line) (85) must be less than "
+        "--image-gc-high-threshold (default) (85)");
+  CHECK(ErrorOf({"--minimum-image-ttl-duration=-1m"}, env) ==
+        "invalid value \"-1m\" for flag --minimum-image-ttl-duration: must not be negative");
   CHECK(ErrorOf({"--token", "a", "--token-file", "/t"}, env) ==
         "only one of --token (from the command line) and --token-file (from the command line) "
         "may be set");

@@ -121,5 +121,30 @@ TEST_CASE("GarbageCollect takes the least recently used image first") {
   CHECK(store->Lookup(ids[2])->last_used_ms >= store->Lookup(ids[0])->last_used_ms);
 }
 
+TEST_CASE("GarbageCollect keeps images pulled or used within the minimum age") {
+  TempDir dir;
+  auto opened = ImageStore::Open(dir / "images");
+  REQUIRE(opened.ok());
+  auto& store = *opened;
+  const std::string old_id =
+      Make(store.get(), "age/old:v", {TarBuilder().File("o", "o").Build()}, false).image.id;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string fresh_id =
+      Make(store.get(), "age/fresh:v", {TarBuilder().File("f", "f").Build()}, false).image.id;
+  using std::chrono::milliseconds;
+  CHECK(store->EvictionOrder({}, milliseconds(200)) == std::vector<std::string>{old_id});
+  CHECK(store->EvictionOrder({}, milliseconds(0)) == std::vector<std::string>{old_id, fresh_id});
+  // A forced collection with a minimum age leaves the fresh image alone.
+  auto freed = store->GarbageCollect(0, 0, {}, milliseconds(200));
+  REQUIRE(freed.ok());
+  CHECK(*freed > 0);
+  REQUIRE(store->List().size() == 1);
+  CHECK(store->List()[0].id == fresh_id);
+  // Used again just now: still too young.
+  store->MarkUsed(fresh_id);
+  REQUIRE(store->GarbageCollect(0, 0, {}, milliseconds(200)).ok());
+  CHECK(store->List().size() == 1);
+}
+
 }  // namespace
 }  // namespace skiff::runtime
