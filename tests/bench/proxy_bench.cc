@@ -1,6 +1,7 @@
 // Service proxy benchmark: the nftables ruleset for N services of M endpoints each, built and
 // applied by the real nft in a private network namespace (never the host's tables): a first
-// (full) sync, then a sync after one endpoint of one service changed. Needs root.
+// (full) sync, then a sync after one endpoint of one service changed. The endpoints are spread
+// over 100 nodes, as a cluster's would be (the proxy runs on one of them). Needs root.
 //
 //   proxy_bench [--quick] [--services 1000] [--endpoints 10]
 #include <unistd.h>
@@ -19,6 +20,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// The endpoints are spread over this many nodes (a node runs at most 110 pods); the proxy
+// runs on node-0.
+constexpr int kNodes = 100;
+
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::vector<ServicePort> Ports(int services, int endpoints, int changed_endpoint) {
@@ -34,6 +39,7 @@ std::vector<ServicePort> Ports(int services, int endpoints, int changed_endpoint
       const int n = s * endpoints + e + (s == 0 && e == 0 ? changed_endpoint : 0);
       ep.ip = "10.200." + std::to_string(n / 250) + "." + std::to_string(n % 250 + 1);
       ep.port = 8080;
+      ep.node = "node-" + std::to_string(n % kNodes);
       ep.ready = ep.serving = true;
       sp.endpoints.push_back(ep);
     }
@@ -71,6 +77,7 @@ int main(int argc, char** argv) {
   ProxyConfig config;
   config.table = "skiff-proxy-bench";
   config.cluster_cidr = "10.200.0.0/16";
+  config.node_name = "node-0";
   int rc = 0;
   {
     auto t0 = Clock::now();

@@ -166,7 +166,9 @@ class Builder {
     std::set<const Endpoint*> counted;
     auto spread = [&](const std::vector<const Endpoint*>& eps) {
       for (const Endpoint* e : eps) {
-        hairpin_.insert(e->ip + " . " + e->ip);
+        // Only a pod of this node can reach itself through this node's rules (endpoints of
+        // unknown node may be such a pod): the set stays as small as the node's pods.
+        if (e->node == config_.node_name || e->node.empty()) hairpin_.insert(e->ip + " . " + e->ip);
         if (counted.insert(e).second) ++endpoints_;
       }
       std::string body;

@@ -15,7 +15,8 @@
 //     endpoints, without masquerade (the client's address is kept).
 //   endpoint chain (ClientIP affinity only): affinity update, DNAT to the endpoint.
 //   nat postrouting: a DNATed packet from an endpoint to itself (hairpin: `saddr . daddr` in
-//     set hairpin-endpoints) and marked packets are masqueraded.
+//     set hairpin-endpoints, which holds this node's endpoints and those of unknown node) and
+//     marked packets are masqueraded.
 //   filter input/forward/output (priority -110, new connections): service ports without a
 //     usable endpoint are rejected (ICMP port unreachable / TCP reset); forward and output
 //     after DNAT (priority -90): connections still addressed to a cluster IP (a port the

@@ -264,6 +264,9 @@ TEST_CASE("proxy ruleset: NodePort, external IPs, policies and affinity", "[prox
     CHECK(Contains(Definition(r), "tcp . 30080 : goto ext-"));
     CHECK(Contains(Definition(r), "192.0.2.10 . tcp . 80 : goto ext-"));
     CHECK(Contains(Definition(r), "    jump mark-for-masquerade\n    goto svc-"));
+    // Hairpin pairs: this node's endpoints only (a pod elsewhere never loops through here).
+    CHECK(Contains(Definition(r), "10.250.0.2 . 10.250.0.2"));
+    CHECK_FALSE(Contains(Definition(r), "10.250.9.9 . 10.250.9.9"));
   }
   SECTION("Local policy keeps the client's address and this node's endpoints") {
     sp.external_local = true;
