@@ -128,6 +128,9 @@ Status AgentImpl::Init() {
   if (Status s = cni_->ReleaseOrphans(runtime_->LiveSandboxes()); !s.ok()) {
     log::Warning("agent", "cannot release orphaned pod addresses", {{"error", s.message()}});
   }
+  for (const std::string& id : runtime_->RemoveOrphanContainers()) {
+    log::Info("agent", "removed a container no pod record names", {{"container", id}});
+  }
   if (size_t n = runtime_->RemoveOrphanCgroups(); n > 0) {
     log::Info("agent", "removed the cgroups of pods this node no longer has",
               {{"pods", std::to_string(n)}});

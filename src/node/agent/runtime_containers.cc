@@ -349,6 +349,34 @@ Status RuntimeImpl::StopContainer(const PodRecord& record, const ContainerRecord
   return waited.ok() ? Status::Ok() : waited.status();
 }
 
+std::vector<std::string> RuntimeImpl::RemoveOrphanContainers() {
+  std::set<std::string> named;
+  for (const PodRecord& record : RecordsOnDisk()) {
+    for (const ContainerRecord& c : record.containers) {
+      if (!c.id.empty()) named.insert(c.id);
+    }
+  }
+  std::vector<std::string> removed;
+  for (const std::string& id : EntriesOf("containers")) {
+    if (named.count(id) != 0) continue;
+    runtime::ShimLaunch launch;
+    launch.ns = kShimNamespace;
+    Status s = runtime::ForceDeleteContainer(launch, id);
+    if (s.ok()) s = runtime::UnmountRootfs(BundleDir(id));
+    std::error_code ec;
+    if (s.ok()) std::filesystem::remove_all(BundleDir(id), ec);
+    if (!s.ok() || ec) {
+      log::Warning("agent", "cannot remove a container no pod record names",
+                   {{"container", id}, {"error", s.ok() ? ec.message() : s.message()}});
+      continue;
+    }
+    ReleaseFifoDriver(id);
+    RemoveAttachFiles(id);
+    removed.push_back(id);
+  }
+  return removed;
+}
+
 Status RuntimeImpl::RemoveContainer(const PodRecord& record, const ContainerRecord& c) {
   if (c.id.empty()) return Status::Ok();
   const std::string bundle = BundleDir(c.id);

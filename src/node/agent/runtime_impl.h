@@ -75,6 +75,10 @@ class RuntimeImpl : public PodRuntime {
   // Removes the cgroups of pods this node has no record of (deleted while skiff was down,
   // or by a crash mid-teardown); returns how many pods' cgroups went.
   size_t RemoveOrphanCgroups() const;
+  // Removes the container bundles no pod record names (a crash between creating a container
+  // and recording its id): runc's container is killed and deleted, the rootfs unmounted, the
+  // directory removed. Call before pods start. Returns the ids removed.
+  std::vector<std::string> RemoveOrphanContainers();
   // The disk the pod's emptyDirs (disk-backed) and containers (writable layer and logs)
   // take now, from its directories on this node.
   PodStorageUsage MeasureStorage(const nlohmann::json& pod) const;
@@ -106,6 +110,10 @@ class RuntimeImpl : public PodRuntime {
   static std::string ExecFifoDir(const std::string& sandbox_id) { return "/run/skiff/exec/" + sandbox_id; }
   Status CreateSandbox(const nlohmann::json& pod, PodRecord* record);
   std::string BundleDir(const std::string& id) const;
+  // The names in state_dir/<dir> ("pods", "sandboxes", "containers").
+  std::set<std::string> EntriesOf(const std::string& dir) const;
+  // Every pod record on disk (unreadable ones left out).
+  std::vector<PodRecord> RecordsOnDisk() const;
   // A connected client of the pod's shim, starting the shim when it is not running.
   Result<std::shared_ptr<runtime::ShimClient>> Shim(const PodRecord& record, bool start);
   void DropShim(const std::string& sandbox_id);

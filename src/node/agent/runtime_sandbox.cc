@@ -114,44 +114,39 @@ std::string RuntimeImpl::LogPath(const std::string& ns, const std::string& pod,
   return ContainerLogPath(PodLogsDir(config_.pod_logs_dir, ns, pod, uid), container, restart_count);
 }
 
-std::set<std::string> RuntimeImpl::LiveSandboxes() const {
-  std::set<std::string> ids;
-  if (DIR* d = opendir((config_.state_dir + "/sandboxes").c_str())) {
+std::set<std::string> RuntimeImpl::LiveSandboxes() const { return EntriesOf("sandboxes"); }
+
+std::set<std::string> RuntimeImpl::EntriesOf(const std::string& dir) const {
+  std::set<std::string> names;
+  if (DIR* d = opendir((config_.state_dir + "/" + dir).c_str())) {
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
-      if (name != "." && name != "..") ids.insert(name);
+      if (name != "." && name != "..") names.insert(name);
     }
     closedir(d);
   }
-  return ids;
+  return names;
 }
 
-size_t RuntimeImpl::RemoveOrphanCgroups() const {
-  std::set<std::string> uids;
-  if (DIR* d = opendir((config_.state_dir + "/pods").c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") uids.insert(name);
+std::vector<PodRecord> RuntimeImpl::RecordsOnDisk() const {
+  std::vector<PodRecord> records;
+  for (const std::string& uid : EntriesOf("pods")) {
+    if (auto record = LoadRecord(config_.state_dir + "/pods/" + uid); record.ok()) {
+      records.push_back(std::move(*record));
     }
-    closedir(d);
   }
-  return cgroups_.RemoveOrphans(uids);
+  return records;
 }
+
+size_t RuntimeImpl::RemoveOrphanCgroups() const { return cgroups_.RemoveOrphans(EntriesOf("pods")); }
 
 std::set<std::string> RuntimeImpl::ImagesInUse() const {
   std::set<std::string> images;
-  if (DIR* d = opendir((config_.state_dir + "/pods").c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      auto record = LoadRecord(config_.state_dir + "/pods/" + name);
-      if (!record.ok()) continue;
-      for (const ContainerRecord& c : record->containers) {
-        if (!c.image_id.empty()) images.insert(c.image_id);
-        if (!c.image.empty()) images.insert(c.image);
-      }
+  for (const PodRecord& record : RecordsOnDisk()) {
+    for (const ContainerRecord& c : record.containers) {
+      if (!c.image_id.empty()) images.insert(c.image_id);
+      if (!c.image.empty()) images.insert(c.image);
     }
-    closedir(d);
   }
   return images;
 }

@@ -90,6 +90,39 @@ def test_kill_9_leaves_containers_running_and_they_are_adopted(node):
     node.delete_pod_and_wait("default", quitter)
 
 
+def test_a_container_no_record_names_is_removed_at_start(node):
+    # A crash between creating a container and recording its id leaves a running container
+    # and a mounted bundle that no pod record names: the agent removes them when it starts
+    # (and starts the pod's container anew).
+    name = unique("unnamed")
+    node.create_pod("default", pod(name, "exec sleep 3600"))
+    p = running(node, name)
+    old_id = main_status(p)["containerID"].split("://", 1)[1]
+    pid = container_pid(p)
+    state = Path(node.data_dir) / "agent"
+    record_path = state / "pods" / p["metadata"]["uid"] / "record.json"
+    node.stop(signal.SIGKILL)
+    record = json.loads(record_path.read_text())
+    for c in record["containers"]:
+        c.update({"id": "", "state": "waiting", "reason": "ContainerCreating"})
+    record_path.write_text(json.dumps(record))
+    node.start(port=node.port, timeout=60)
+
+    wait_for(lambda: subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode
+             != 0, timeout=20, interval=0.1, what="the unnamed container killed")
+    assert not (state / "containers" / old_id).exists()
+    assert not [m for m in Path("/proc/self/mountinfo").read_text().splitlines() if old_id in m]
+    assert subprocess.run(["runc", "--root", RUNC_ROOT, "state", old_id],
+                          capture_output=True).returncode != 0
+    p2 = node.wait_pod("default", name, lambda x: main_status(x).get("state", {}).get("running")
+                       and main_status(x)["containerID"] != main_status(p)["containerID"],
+                       what="the pod's container started anew")
+    assert [d.name for d in (state / "containers").iterdir()] == [
+        main_status(p2)["containerID"].split("://", 1)[1]]
+    assert "removed a container no pod record names" in node.log_tail(20000)
+    node.delete_pod_and_wait("default", name)
+
+
 def test_a_pod_deleted_while_the_agent_was_away_is_cleaned_up(node):
     name = unique("orphan")
     node.create_pod("default", pod(name, "exec sleep 3600"))
