@@ -64,14 +64,24 @@ json ToJson(const YAML::Node& n) {
 
 }  // namespace
 
-ApiResult<json> YamlToJson(const std::string& text) {
+std::optional<json> YamlDocumentToJson(const std::string& text, YamlError* error) {
   try {
     YAML::Node node = YAML::Load(text);
     return ToJson(node);
   } catch (const YAML::Exception& e) {
-    return BadRequest("error converting YAML to JSON: yaml: line " + std::to_string(e.mark.line + 1) +
-                      ": " + e.msg);
+    if (error) *error = {e.mark.line + 1, e.msg};
+    return std::nullopt;
   }
+}
+
+ApiResult<json> YamlToJson(const std::string& text) {
+  YamlError error;
+  std::optional<json> doc = YamlDocumentToJson(text, &error);
+  if (!doc) {
+    return BadRequest("error converting YAML to JSON: yaml: line " + std::to_string(error.line) +
+                      ": " + error.message);
+  }
+  return std::move(*doc);
 }
 
 ApiResult<json> DecodeBody(const HttpRequest& request) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "api_error.h"
@@ -15,6 +16,14 @@ ApiResult<nlohmann::json> DecodeBody(const HttpRequest& request);
 
 // Parses YAML text (one document) into JSON.
 ApiResult<nlohmann::json> YamlToJson(const std::string& text);
+
+// The same, with the failure's line (1-based, in `text`) and reason apart (for callers that
+// report a position in a larger file).
+struct YamlError {
+  int line = 0;
+  std::string message;
+};
+std::optional<nlohmann::json> YamlDocumentToJson(const std::string& text, YamlError* error);
 
 // A JSON response with the right Content-Type (kubectl assumes protobuf when it is missing).
 HttpResponse JsonResponse(int status, const nlohmann::json& body);

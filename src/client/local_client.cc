@@ -138,6 +138,21 @@ Result<json> LocalClient::MergePatch(const Resource& r, const std::string& ns,
                                   subresource, AgentWrite(), nullptr));
 }
 
+Result<json> LocalClient::Apply(const Resource& r, const std::string& ns, const json& obj,
+                                const std::string& field_manager, bool force) {
+  auto rt = Find(r);
+  if (!rt.ok()) return rt.status();
+  api::WriteOptions o;
+  o.field_manager = field_manager;
+  o.force = force;
+  const std::string name =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "")
+                                                              : "";
+  if (name.empty()) return InvalidArgumentError("an applied object needs metadata.name");
+  return Convert(resources_.Patch(**rt, ns, name, "application/apply-patch+yaml", obj.dump(), "",
+                                  o, nullptr));
+}
+
 Result<json> LocalClient::CreateSubresource(const Resource& r, const std::string& ns,
                                             const std::string& name, const std::string& subresource,
                                             const json& obj) {

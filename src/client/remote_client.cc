@@ -121,6 +121,19 @@ Result<json> RemoteClient::Update(const Resource& r, const std::string& ns, cons
   return CallWithBody(*transport_, "PUT", ResourcePath(r, ns, name, subresource), obj);
 }
 
+Result<json> RemoteClient::Apply(const Resource& r, const std::string& ns, const json& obj,
+                                 const std::string& field_manager, bool force) {
+  const std::string name =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "")
+                                                              : "";
+  if (name.empty()) return InvalidArgumentError("an applied object needs metadata.name");
+  // JSON is YAML: the apply patch goes as it is.
+  return CallWithBody(*transport_, "PATCH",
+                      ResourcePath(r, ns, name) + "?fieldManager=" + PercentEncode(field_manager) +
+                          (force ? "&force=true" : ""),
+                      obj, "application/apply-patch+yaml");
+}
+
 Result<json> RemoteClient::MergePatch(const Resource& r, const std::string& ns,
                                       const std::string& name, const json& patch,
                                       const std::string& subresource) {

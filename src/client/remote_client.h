@@ -50,6 +50,8 @@ class RemoteClient : public Client {
                       const std::string& subresource) override;
   Result<json> MergePatch(const Resource& r, const std::string& ns, const std::string& name,
                           const json& patch, const std::string& subresource) override;
+  Result<json> Apply(const Resource& r, const std::string& ns, const json& obj,
+                     const std::string& field_manager, bool force) override;
   Result<json> CreateSubresource(const Resource& r, const std::string& ns, const std::string& name,
                                  const std::string& subresource, const json& obj) override;
   Status Delete(const Resource& r, const std::string& ns, const std::string& name,

@@ -8,6 +8,7 @@
 #include "api/resources.h"
 #include "bootstrap.h"
 #include "client/local_client.h"
+#include "manifests/manifests_dir.h"
 #include "controller_manager.h"
 #include "controllers/namespace_controller.h"
 #include "data_dir.h"
@@ -218,6 +219,15 @@ int Run(const cli::ServerOptions& options) {
       !s.ok()) {
     return Fail("cannot write the kubeconfig", s);
   }
+  // The manifests directory: applied now and whenever it changes; its Events are about this
+  // node.
+  events::EventRecorder manifest_events(local_client, {"skiff-manifests", options.node_name});
+  manifests::ManifestsDirOptions mo;
+  mo.dir = options.manifests_dir;
+  mo.state_file = dir.root + "/server/manifests.json";
+  mo.event_object = {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", options.node_name}}}};
+  auto manifests = manifests::ManifestsDir::Start(local_client, &manifest_events, mo);
+  if (!manifests.ok()) return Fail("cannot watch the manifests directory", manifests.status());
   log::Info("server", "running",
             {{"data-dir", options.data_dir},
              {"https", Hostport(options.bind_address, (*server)->port())},
@@ -226,6 +236,7 @@ int Run(const cli::ServerOptions& options) {
   int sig = 0;
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*manifests)->Stop();
   server->reset();
   if (dns_server) dns_server->Stop();
   if (dns_source) dns_source->Stop();

@@ -202,6 +202,8 @@ bool SkiffServer::Start(std::chrono::seconds timeout, std::string* error) {
                                    dir_,
                                    "--write-kubeconfig",
                                    kubeconfig,
+                                   "--manifests-dir",
+                                   dir_ + "/manifests",
                                    "--https-listen-port",
                                    std::to_string(port_),
                                    "--bind-address",

@@ -86,7 +86,7 @@ TEST_CASE("skiff server opens its store, keeps it across restarts and stops on S
   const std::string data = dir / "data";
   for (int round = 0; round < 2; ++round) {
     Process p({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig",
-               "--disable-agent"});
+               "--manifests-dir", data + "/manifests", "--disable-agent"});
     REQUIRE(p.WaitForStderr("server: running", 10s));
     CHECK(Exists(data + "/server/db/state.db"));
     p.Signal(SIGTERM);
@@ -104,7 +104,8 @@ TEST_CASE("skiff server refuses a damaged database and leaves it alone", "[e2e]"
   const std::string db = data + "/server/db/state.db";
   const std::string junk(10000, '#');
   std::ofstream(db) << junk;
-  auto r = Run({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig"});
+  auto r = Run({kSkiff, "server", "--data-dir", data, "--write-kubeconfig", dir / "kubeconfig",
+                "--manifests-dir", data + "/manifests"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains(db) && Catch::Contains("not an SQLite database"));
   CHECK(ReadFile(db) == junk);

@@ -87,6 +87,13 @@ class Client {
   virtual Result<json> MergePatch(const Resource& r, const std::string& ns,
                                   const std::string& name, const json& patch,
                                   const std::string& subresource = "") = 0;
+  // Server-side apply of obj (its apiVersion, kind and metadata.name set) as `field_manager`;
+  // force takes over fields other managers own. Clients without it answer kUnimplemented.
+  virtual Result<json> Apply(const Resource& r, const std::string& ns, const json& obj,
+                             const std::string& field_manager, bool force) {
+    (void)r, (void)ns, (void)obj, (void)field_manager, (void)force;
+    return Status(Code::kUnimplemented, "this client cannot apply");
+  }
   // A POST of obj to a subresource that takes one: "binding" of pods (obj a v1 Binding).
   // kInvalidArgument for other subresources.
   virtual Result<json> CreateSubresource(const Resource& r, const std::string& ns,

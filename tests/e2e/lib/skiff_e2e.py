@@ -174,6 +174,7 @@ class SkiffServer:
         self.control_plane = control_plane  # the scheduler and the controllers
         self.data_dir = self.root / "data"
         self.kubeconfig = self.root / "kubeconfig"
+        self.manifests_dir = self.root / "manifests"
         self.log_path = self.root / "server.log"
         self.extra_args = list(extra_args)
         self.proc = None
@@ -195,8 +196,10 @@ class SkiffServer:
     def _start_once(self, port, timeout):
         self._log = open(self.log_path, "ab")
         mark = self.log_path.stat().st_size
+        # The manifests directory of its own (root's default is the host's /etc/skiff/manifests).
         argv = [skiff_binary(), "server", "--data-dir", str(self.data_dir), "--write-kubeconfig",
-                str(self.kubeconfig), "--https-listen-port", str(port), "--bind-address",
+                str(self.kubeconfig), "--manifests-dir", str(self.manifests_dir),
+                "--https-listen-port", str(port), "--bind-address",
                 "127.0.0.1", *([] if self.agent else ["--disable-agent"]),
                 *([] if self.control_plane else ["--disable-scheduler",
                                                  "--disable-controller-manager"]),

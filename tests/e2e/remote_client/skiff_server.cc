@@ -79,7 +79,9 @@ void SkiffServer::Start() {
                                    "--bind-address",
                                    bind_address_,
                                    "--write-kubeconfig",
-                                   kubeconfig()};
+                                   kubeconfig(),
+                                   "--manifests-dir",
+                                   data_dir() + "/manifests"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   process_ =
       std::make_unique<Process>(argv, std::vector<std::string>{"SKIFF_TEST_LOG=" + log_path});
