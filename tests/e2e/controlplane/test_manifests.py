@@ -4,6 +4,8 @@ removed from a file and a deleted file's objects deleted, multi-document files, 
 made by a later file, broken files reported with file, document and line and leaving what
 they applied alone, .skip markers, and a file removed while skiff was down."""
 
+import random
+import signal
 import time
 
 from conftest import unique, wait_for
@@ -161,3 +163,30 @@ def test_a_file_removed_while_skiff_was_down(server):
         server.start(port=server.port)
     wait_for(lambda: gone(server, cm_path("default", "offline")), timeout=10,
              what="deleted after the restart")
+
+
+def test_kill_9_while_a_file_is_applied_leaves_a_consistent_result(server):
+    # skiff killed at random moments while it applies, then prunes, a file of 60 objects:
+    # after each restart the API holds exactly what the file says.
+    name = unique("crash") + ".yaml"
+    rng = random.Random(20261129)  # the same moments on every run
+    everything = [f"crash-{i}" for i in range(60)]
+    evens = everything[::2]
+
+    def cms():
+        items = server.get("/api/v1/namespaces/default/configmaps").json()["items"]
+        return {c["metadata"]["name"] for c in items if c["metadata"]["name"].startswith("crash-")}
+
+    for round_ in range(3):
+        for wanted in (everything, evens):
+            write(server, name, "---\n".join(configmap("default", n, round=str(round_))
+                                              for n in wanted))
+            time.sleep(rng.uniform(0, 0.08))
+            server.stop(signal.SIGKILL)
+            server.start(port=server.port)
+            wait_for(lambda: cms() == set(wanted), timeout=15,
+                     what=f"round {round_}: exactly the file's {len(wanted)} objects")
+            data = server.get(f"/api/v1/namespaces/default/configmaps/{wanted[-1]}").json()
+            assert data["data"] == {"round": str(round_)}
+    (server.manifests_dir / name).unlink()
+    wait_for(lambda: not cms(), timeout=10, what="all deleted with the file")
