@@ -14,6 +14,8 @@ packages=(
   # end-to-end test peers
   docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest python3-grpcio
   openssl curl bind9-dnsutils
+  # systemd-analyze verifies the unit file (systemd need not be PID 1)
+  systemd
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "api/resources.h"
 #include "bootstrap.h"
 #include "client/local_client.h"
+#include "skiff/common/systemd_notify.h"
 #include "manifests/manifests_dir.h"
 #include "controller_manager.h"
 #include "controllers/namespace_controller.h"
@@ -75,6 +76,8 @@ node::AgentConfig AgentConfigFor(const cli::ServerOptions& options, const DataDi
 }  // namespace
 
 int Run(const cli::ServerOptions& options) {
+  // systemd's Type=notify: read (and hidden from the processes skiff starts) before any thread.
+  const std::unique_ptr<SystemdNotifier> systemd = SystemdNotifier::FromEnvironment();
   // Every thread started from here on inherits this mask; the main thread alone takes the
   // stop signals with sigwait.
   sigset_t stop;
@@ -93,6 +96,7 @@ int Run(const cli::ServerOptions& options) {
     return 1;
   }
   DataDir dir{options.data_dir};
+  systemd->Status("opening the store in " + options.data_dir);
   if (Status s = MakeDirs(dir.db_dir()); !s.ok()) {
     return Fail("cannot prepare the data directory", s);
   }
@@ -103,6 +107,7 @@ int Run(const cli::ServerOptions& options) {
   if (!store.ok()) return Fail("cannot open the store", store.status());
 
   const std::string node_address = NodeAddress(options);
+  systemd->Status("preparing the cluster certificates");
   auth::PkiOptions pki;
   pki.tls_dir = dir.tls_dir();
   pki.hostname = options.node_name;
@@ -141,12 +146,14 @@ int Run(const cli::ServerOptions& options) {
     cm.node_monitor_grace_period = options.node_monitor_grace_period;
     controllers = std::make_unique<ControllerManager>(local_client, informers, cm);
   }
+  systemd->Status("starting the scheduler and controllers");
   informers.Start();
   if (scheduler) scheduler->Start();
   if (controllers) controllers->Start();
   api::ApiHandler handler(resources, Hostport(node_address, options.https_listen_port));
   std::unique_ptr<node::Agent> agent;
   if (!options.disable_agent) {
+    systemd->Status("starting the node agent (importing airgap images, adopting running pods)");
     auto started = node::Agent::Start(local_client, AgentConfigFor(options, dir));
     if (!started.ok()) return Fail("cannot start the node agent", started.status());
     agent = std::move(*started);
@@ -185,6 +192,7 @@ int Run(const cli::ServerOptions& options) {
     if (!started_dns.ok()) return Fail("cannot start the cluster DNS", started_dns.status());
     dns_server = std::move(*started_dns);
   }
+  systemd->Status("starting the API server");
   api::HttpsServerOptions http;
   http.bind_address = options.bind_address;
   http.port = options.https_listen_port;
@@ -228,6 +236,12 @@ int Run(const cli::ServerOptions& options) {
   mo.event_object = {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", options.node_name}}}};
   auto manifests = manifests::ManifestsDir::Start(local_client, &manifest_events, mo);
   if (!manifests.ok()) return Fail("cannot watch the manifests directory", manifests.status());
+  // Ready: the API answers and the agent is up. The watchdog pings while the store serves.
+  systemd->Ready("running: API on " + Hostport(options.bind_address, (*server)->port()) +
+                 (options.disable_agent ? "" : ", node " + options.node_name));
+  systemd->StartWatchdog([&local_client] {
+    return local_client.Get(client::Namespaces(), "", "default").ok();
+  });
   log::Info("server", "running",
             {{"data-dir", options.data_dir},
              {"https", Hostport(options.bind_address, (*server)->port())},
@@ -236,6 +250,8 @@ int Run(const cli::ServerOptions& options) {
   int sig = 0;
   sigwait(&stop, &sig);
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  systemd->Stopping();
+  systemd->StopWatchdog();
   (*manifests)->Stop();
   server->reset();
   if (dns_server) dns_server->Stop();

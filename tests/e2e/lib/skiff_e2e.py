@@ -177,6 +177,7 @@ class SkiffServer:
         self.manifests_dir = self.root / "manifests"
         self.log_path = self.root / "server.log"
         self.extra_args = list(extra_args)
+        self.env = None  # the process's environment; None: this one's
         self.proc = None
         self.port = None
         self._log = None
@@ -204,7 +205,7 @@ class SkiffServer:
                 *([] if self.control_plane else ["--disable-scheduler",
                                                  "--disable-controller-manager"]),
                 *self.extra_args]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log,
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log, env=self.env,
                                      stderr=self._log, preexec_fn=_die_with_parent)
         self.port = port
         deadline = time.monotonic() + timeout
