@@ -145,6 +145,7 @@ Result<json> LocalClient::Apply(const Resource& r, const std::string& ns, const 
   api::WriteOptions o;
   o.field_manager = field_manager;
   o.force = force;
+  o.field_validation = "Strict";
   const std::string name =
       obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "")
                                                               : "";

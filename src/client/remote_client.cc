@@ -129,8 +129,8 @@ Result<json> RemoteClient::Apply(const Resource& r, const std::string& ns, const
   if (name.empty()) return InvalidArgumentError("an applied object needs metadata.name");
   // JSON is YAML: the apply patch goes as it is.
   return CallWithBody(*transport_, "PATCH",
-                      ResourcePath(r, ns, name) + "?fieldManager=" + PercentEncode(field_manager) +
-                          (force ? "&force=true" : ""),
+                      ResourcePath(r, ns, name) + "?fieldValidation=Strict&fieldManager=" +
+                          PercentEncode(field_manager) + (force ? "&force=true" : ""),
                       obj, "application/apply-patch+yaml");
 }
 

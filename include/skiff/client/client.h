@@ -88,7 +88,9 @@ class Client {
                                   const std::string& name, const json& patch,
                                   const std::string& subresource = "") = 0;
   // Server-side apply of obj (its apiVersion, kind and metadata.name set) as `field_manager`;
-  // force takes over fields other managers own. Clients without it answer kUnimplemented.
+  // force takes over fields other managers own. Field validation is Strict (kubectl's
+  // default): an unknown or duplicated field is an error. Clients without it answer
+  // kUnimplemented.
   virtual Result<json> Apply(const Resource& r, const std::string& ns, const json& obj,
                              const std::string& field_manager, bool force) {
     (void)r, (void)ns, (void)obj, (void)field_manager, (void)force;

@@ -122,6 +122,35 @@ TEST_CASE("ConfigMaps: create, get, list with selectors, update, merge patch", "
   CHECK(client.Get(ConfigMaps(), ns, "a")->at("data") == json{{"new", "x"}});
 }
 
+TEST_CASE("Apply: server-side apply as a field manager, strict, with force", "[e2e]") {
+  auto c = SharedServer().NewClient();
+  Client& client = *c;
+  const std::string ns = NewNamespace(client, "apply");
+  auto made = client.Apply(ConfigMaps(), ns, ConfigMap("s", json::object(), {{"a", "1"}}),
+                           "tool-one", false);
+  REQUIRE(made.ok());
+  CHECK((*made)["data"] == json{{"a", "1"}});
+  CHECK((*made)["metadata"]["managedFields"][0]["manager"] == "tool-one");
+  CHECK((*made)["metadata"]["managedFields"][0]["operation"] == "Apply");
+  // Another manager setting the same field: a conflict, unless forced.
+  auto conflict = client.Apply(ConfigMaps(), ns, ConfigMap("s", json::object(), {{"a", "2"}}),
+                               "tool-two", false);
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(conflict.status().code() == Code::kConflict);
+  auto forced = client.Apply(ConfigMaps(), ns, ConfigMap("s", json::object(), {{"a", "2"}}),
+                             "tool-two", true);
+  REQUIRE(forced.ok());
+  CHECK((*forced)["data"] == json{{"a", "2"}});
+  // Strict: an unknown field is refused.
+  json typo = ConfigMap("t");
+  typo["dta"] = {{"x", "y"}};
+  auto refused = client.Apply(ConfigMaps(), ns, typo, "tool-one", false);
+  REQUIRE_FALSE(refused.ok());
+  // (kube-apiserver's words and status, 500 included, for a field no schema declares)
+  CHECK(std::string(refused.status().message()).find(".dta: field not declared in schema") !=
+        std::string::npos);
+}
+
 TEST_CASE("Delete: preconditions, propagation policies, grace period", "[e2e]") {
   auto c = SharedServer().NewClient();
   Client& client = *c;

@@ -93,4 +93,11 @@ TEST_CASE("applier: unknown kinds and missing namespaces are failures, the latte
   // Deleting objects that are already gone is not an error.
   CHECK(applier.Delete({{"v1", "ConfigMap", "default", "never-made"}}).empty());
   CHECK(ManifestApplier::FieldManager(std::string(200, 'f')).size() == 128);
+  // An unknown field is an error (strict validation), not silently dropped.
+  auto typo = applier.Apply("t.yaml",
+                            Parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n"
+                                  "dta: {k: v}\n"),
+                            {});
+  REQUIRE(typo.failures.size() == 1);
+  CHECK_THAT(typo.failures[0].message, Catch::Contains("dta"));
 }
