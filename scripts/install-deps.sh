@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libboost1.81-dev libssl-dev libcurl4-openssl-dev
   libyaml-cpp-dev nlohmann-json3-dev libarchive-dev catch2
   # runtime parts (containers, network, images)
-  runc containerd containernetworking-plugins nftables iproute2 conntrack
+  runc containerd containernetworking-plugins nftables iptables iproute2 conntrack
   busybox-static util-linux procps
   # end-to-end test peers
   docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest python3-grpcio

@@ -9,6 +9,7 @@
 #include "skiff/cli/environment.h"
 #include "skiff/cli/kubectl.h"
 #include "skiff/node/container_logs.h"
+#include "skiff/server/host_check.h"
 #include "skiff/server/server.h"
 
 namespace {
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   skiff::cli::AppHooks hooks{
       .run_server = skiff::server::Run,
+      .run_check = skiff::server::RunCheck,
       .exec_kubectl =
           [](const skiff::cli::KubectlCommand& command) {
             std::cout.flush();

@@ -42,6 +42,17 @@ int Server(const std::vector<std::string>& args, const Environment& env, const A
   return hooks.run_server(*options);
 }
 
+int Check(const std::vector<std::string>& args, const Environment& env, const AppHooks& hooks,
+          std::ostream& out, std::ostream& err) {
+  Result<ServerOptions> options = ParseServerArgs(args, env);
+  if (!options.ok()) return UsageError(err, options.status().message(), "skiff check");
+  if (!hooks.run_check) {
+    err << "skiff: internal error: no check to run\n";
+    return 1;
+  }
+  return hooks.run_check(*options, out);
+}
+
 int Agent(const std::vector<std::string>& args, const Environment& env, std::ostream& err) {
   Result<AgentOptions> options = ParseAgentArgs(args, env);
   if (!options.ok()) return UsageError(err, options.status().message(), "skiff agent");
@@ -116,6 +127,8 @@ int RunApp(const std::vector<std::string>& args, const Environment& env, const A
       return Server(rest, env, hooks, err);
     case Command::kAgent:
       return Agent(rest, env, err);
+    case Command::kCheck:
+      return Check(rest, env, hooks, out, err);
     case Command::kKubectl:
       return Kubectl(rest, env, hooks, err);
     case Command::kVersion:

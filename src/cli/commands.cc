@@ -23,6 +23,13 @@ constexpr CommandInfo kCommands[] = {
      "Joining a server is not built in this version: `skiff agent` checks its settings and\n"
      "exits with status 1. The node agent and the remote client arrive in a later release.\n",
      AgentFlagsHelp},
+    {Command::kCheck, "check", "Check whether this machine can run skiff server",
+     "skiff check [server flags]",
+     "Looks at what `skiff server` with the same flags needs: the kernel (namespaces,\n"
+     "overlayfs, cgroups), runc, containerd-shim-runc-v2, the CNI plugins, nftables, iptables,\n"
+     "conntrack, the API port and the disk under --data-dir, one line each (ok, WARN, FAIL,\n"
+     "with what to do). Exits with status 1 when a line says FAIL.\n",
+     ServerFlagsHelp},
     {Command::kKubectl, "kubectl", "Run kubectl against this machine's skiff server",
      "skiff kubectl [kubectl arguments...]",
      "Runs kubectl from PATH with all the arguments that follow. Unless KUBECONFIG is already\n"

@@ -8,7 +8,7 @@
 
 namespace skiff::cli {
 
-enum class Command { kServer, kAgent, kKubectl, kVersion, kHelp };
+enum class Command { kServer, kAgent, kCheck, kKubectl, kVersion, kHelp };
 
 struct CommandInfo {
   Command id;

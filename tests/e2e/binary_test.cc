@@ -1,6 +1,10 @@
 // End-to-end: the real skiff binary, started as a user would start it.
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -109,4 +113,56 @@ TEST_CASE("skiff server refuses a damaged database and leaves it alone", "[e2e]"
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains(db) && Catch::Contains("not an SQLite database"));
   CHECK(ReadFile(db) == junk);
+}
+
+namespace {
+// A TCP port on 0.0.0.0 that is free now.
+int FreePortNow() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+}  // namespace
+
+TEST_CASE("skiff check reports each requirement and fails on what is missing", "[e2e]") {
+  TempDir dir;
+  const std::string port = std::to_string(FreePortNow());
+  // This machine (root, the test dependencies installed) can run skiff.
+  auto r = Run({kSkiff, "check", "--data-dir", dir / "data", "--https-listen-port", port});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == (geteuid() == 0 ? 0 : 1));
+  for (const char* what : {"kernel", "disk", "API port", "root", "overlayfs", "cgroups", "runc",
+                           "shim", "CNI plugins", "nftables", "iptables", "conntrack"}) {
+    CHECK_THAT(r.out, Catch::Contains(std::string("  ") + what + " "));
+  }
+  CHECK_THAT(r.out, Catch::Contains("0.0.0.0:" + port + " is free"));
+  // The port taken, and the tools out of PATH: FAIL lines saying what to do.
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(listen(listener, 1) == 0);
+  Process p({"/usr/bin/env", "PATH=/nonexistent", kSkiff, "check", "--data-dir", dir / "data",
+             "--https-listen-port", port});
+  REQUIRE(p.WaitExit(30s));
+  close(listener);
+  INFO(p.out());
+  CHECK(p.exit_code() == 1);
+  CHECK_THAT(p.out(), Catch::Contains("FAIL  API port") && Catch::Contains("Address already in use"));
+  if (geteuid() == 0) {
+    CHECK_THAT(p.out(), Catch::Contains("FAIL  runc            runc not found in PATH: apt-get "
+                                        "install runc"));
+    CHECK_THAT(p.out(), Catch::Contains("FAIL  nftables        nft not found in PATH"));
+  }
+  CHECK_THAT(p.out(), Catch::Contains("skiff cannot run here until the FAIL lines are fixed."));
+  // --disable-agent leaves the agent's requirements out.
+  auto control_plane = Run({kSkiff, "check", "--disable-agent", "--data-dir", dir / "data",
+                            "--https-listen-port", port});
+  CHECK_THAT(control_plane.out, !Catch::Contains("runc"));
 }

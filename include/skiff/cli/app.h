@@ -3,6 +3,7 @@
 //
 //   skiff server [flags]       parse ServerOptions, set the log level, run the server
 //   skiff agent [flags]        parse AgentOptions, then report that joining is not built yet
+//   skiff check [flags]        parse ServerOptions, then check the host (1 when a check fails)
 //   skiff kubectl [args...]    exec kubectl with KUBECONFIG pointing at the server's kubeconfig
 //   skiff version              print VersionLine()
 //   skiff help [command], skiff --help, skiff <command> --help
@@ -27,6 +28,8 @@ namespace skiff::cli {
 struct AppHooks {
   // Runs the server until it stops and returns the exit code (skiff::server::Run).
   std::function<int(const ServerOptions&)> run_server;
+  // `skiff check`: prints one line per check to `out`; 0 when nothing failed.
+  std::function<int(const ServerOptions&, std::ostream& out)> run_check;
   // Replaces the process with kubectl; returns an exit code only on failure (ExecKubectl).
   std::function<int(const KubectlCommand&)> exec_kubectl;
 };

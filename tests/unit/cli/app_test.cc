@@ -25,6 +25,12 @@ struct Harness {
       ++server_runs;
       return server_exit;
     };
+    hooks.run_check = [this](const ServerOptions& o, std::ostream& o_out) {
+      server = o;
+      ++check_runs;
+      o_out << "checked\n";
+      return 1;
+    };
     hooks.exec_kubectl = [this](const KubectlCommand& c) {
       kubectl = c;
       ++kubectl_runs;
@@ -43,6 +49,7 @@ struct Harness {
   std::ostringstream out, err;
   ServerOptions server;
   int server_runs = 0;
+  int check_runs = 0;
   int server_exit = 0;
   KubectlCommand kubectl;
   int kubectl_runs = 0;
@@ -120,6 +127,21 @@ TEST_CASE("command help lists every flag with its default", "[cli]") {
   CHECK(h.Run({"help", "bogus"}) == 2);
 }
 
+TEST_CASE("skiff check takes the server's flags and returns the check's status", "[cli]") {
+  TempDir dir;
+  Harness h(RootEnv(dir));
+  CHECK(h.Run({"check", "--https-listen-port", "7443", "--disable-agent"}) == 1);
+  CHECK(h.check_runs == 1);
+  CHECK(h.server_runs == 0);
+  CHECK(h.server.https_listen_port == 7443);
+  CHECK(h.server.disable_agent);
+  CHECK(h.out.str() == "checked\n");
+  CHECK(h.Run({"check", "--https-listen-port", "0"}) == 2);
+  CHECK_THAT(h.err.str(), Catch::StartsWith("skiff: invalid value \"0\" for flag --https-listen-port"));
+  REQUIRE(h.Run({"check", "--help"}) == 0);
+  CHECK_THAT(h.out.str(), Catch::Contains("skiff check [server flags]"));
+}
+
 TEST_CASE("unknown commands and top-level flags are usage errors", "[cli]") {
   TempDir dir;
   Harness h(RootEnv(dir));
@@ -127,7 +149,7 @@ TEST_CASE("unknown commands and top-level flags are usage errors", "[cli]") {
   CHECK(h.out.str().empty());
   CHECK(h.err.str() ==
         "skiff: unknown command \"serve\"\n"
-        "Commands: server, agent, kubectl, version, help\n"
+        "Commands: server, agent, check, kubectl, version, help\n"
         "Run 'skiff --help' for usage.\n");
   CHECK(h.Run({"--data-dir", "/x"}) == 2);
   CHECK(h.err.str() ==
