@@ -149,18 +149,31 @@ void ManifestsDir::Pass() {
                  {{"dir", options_.dir}, {"error", ec.message()}});
   } else {
     for (const std::string& name : present) {
-      if (skipped.count(name)) continue;
+      auto known = files_.find(name);
+      if (skipped.count(name)) {
+        // Frozen: no retries meanwhile, and read afresh once the marker goes.
+        if (known != files_.end()) {
+          known->second.retry = false;
+          known->second.hash.clear();
+        }
+        continue;
+      }
       auto text = ReadFile(options_.dir + "/" + name);
       if (!text.ok()) {
         log::Warning("manifests", "cannot read a manifest",
                      {{"file", name}, {"error", text.status().message()}});
+        if (known != files_.end() && known->second.retry) ScheduleRetry(known->second);
         continue;
       }
       HandleFile(name, *text);
     }
     std::vector<std::string> gone;
-    for (const auto& [name, f] : files_) {
-      if (!present.count(name) && !skipped.count(name)) gone.push_back(name);
+    for (auto& [name, f] : files_) {
+      if (skipped.count(name)) {
+        f.retry = false;  // frozen, file or no file
+      } else if (!present.count(name)) {
+        gone.push_back(name);
+      }
     }
     for (const std::string& name : gone) HandleDeleted(name);
   }

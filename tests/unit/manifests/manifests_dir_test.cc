@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
 
 #include "unit/client/client_fixture.h"
 
@@ -64,4 +65,26 @@ TEST_CASE("manifests dir: a corrupt state file is set aside", "[manifests]") {
   CHECK(Eventually([&] { return (*d)->passes() > 0; }, 5s));
   std::ifstream aside(o.state_file + ".corrupt");
   CHECK(aside.good());
+}
+
+TEST_CASE("manifests dir: retries back off, and a skipped file is not retried", "[manifests]") {
+  Cluster c;
+  ManifestsDirOptions o;
+  o.dir = c.dir / "m";
+  o.rescan = 1h;
+  auto d = ManifestsDir::Start(*c.client, nullptr, o);
+  REQUIRE(d.ok());
+  // Its namespace never comes: retried after 1 s, 2 s, ... not in a loop.
+  Write(o.dir + "/waits.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w, namespace: absent}\n");
+  CHECK(Eventually([&] { return (*d)->passes() >= 2; }, 5s));
+  const int before = (*d)->passes();
+  std::this_thread::sleep_for(1500ms);
+  CHECK((*d)->passes() - before <= 2);
+  // Skipped: no more passes until something changes.
+  std::ofstream(o.dir + "/waits.yaml.skip") << "";
+  CHECK(Eventually([&] { return (*d)->passes() > before + 1; }, 5s));
+  const int skipped = (*d)->passes();
+  std::this_thread::sleep_for(2500ms);
+  CHECK((*d)->passes() == skipped);
 }
