@@ -350,8 +350,9 @@ Status RuntimeImpl::StopContainer(const PodRecord& record, const ContainerRecord
 }
 
 std::vector<std::string> RuntimeImpl::RemoveOrphanContainers() {
+  const std::vector<PodRecord> records = RecordsOnDisk();
   std::set<std::string> named;
-  for (const PodRecord& record : RecordsOnDisk()) {
+  for (const PodRecord& record : records) {
     for (const ContainerRecord& c : record.containers) {
       if (!c.id.empty()) named.insert(c.id);
     }
@@ -359,9 +360,21 @@ std::vector<std::string> RuntimeImpl::RemoveOrphanContainers() {
   std::vector<std::string> removed;
   for (const std::string& id : EntriesOf("containers")) {
     if (named.count(id) != 0) continue;
+    // Through the pod's shim when one still serves the container, so that the shim forgets its
+    // task (and its log writer) and can shut down with the pod; else through runc alone.
+    bool by_shim = false;
+    for (const PodRecord& record : records) {
+      auto shim = Shim(record, false);
+      if (!shim.ok()) continue;
+      Status killed = (*shim)->Kill({id, "", SIGKILL, true});
+      if (killed.code() == Code::kNotFound) continue;  // not this shim's (an exited task is)
+      (void)(*shim)->Wait({id, ""}, std::chrono::seconds(5));
+      by_shim = (*shim)->Delete({id, ""}).ok();
+      if (by_shim) break;
+    }
     runtime::ShimLaunch launch;
     launch.ns = kShimNamespace;
-    Status s = runtime::ForceDeleteContainer(launch, id);
+    Status s = by_shim ? Status::Ok() : runtime::ForceDeleteContainer(launch, id);
     if (s.ok()) s = runtime::UnmountRootfs(BundleDir(id));
     std::error_code ec;
     if (s.ok()) std::filesystem::remove_all(BundleDir(id), ec);

@@ -120,7 +120,10 @@ def test_a_container_no_record_names_is_removed_at_start(node):
     assert [d.name for d in (state / "containers").iterdir()] == [
         main_status(p2)["containerID"].split("://", 1)[1]]
     assert "removed a container no pod record names" in node.log_tail(20000)
+    sandbox = sandbox_of(node, p2)
     node.delete_pod_and_wait("default", name)
+    # The pod's shim forgot the removed task and went with the pod.
+    wait_for(lambda: not shim_pids(sandbox), timeout=20, what="the pod's shim gone")
 
 
 def test_a_pod_deleted_while_the_agent_was_away_is_cleaned_up(node):
