@@ -61,7 +61,10 @@ def test_a_file_is_applied_followed_and_its_objects_deleted_with_it(server):
     managers = {m["manager"] for m in cm["metadata"]["managedFields"]}
     assert f"skiff-manifest:{name}" in managers, managers
     assert applied_after < 5
-    assert any(f"{name}: applied 3 object(s)" in m for m in events(server, "AppliedManifest"))
+    # The Event follows the last object of the file.
+    wait_for(lambda: any(f"{name}: applied 3 object(s)" in m
+                         for m in events(server, "AppliedManifest")), timeout=5,
+             what="the AppliedManifest event")
 
     # A hand edit to a field the file does not set survives the next change of the file.
     server.kubectl("1.32").ok("label", "configmap", "settings", "-n", ns, "edited=by-hand")

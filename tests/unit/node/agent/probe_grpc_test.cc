@@ -90,7 +90,13 @@ TEST_CASE("a SERVING answer passes, other statuses fail in kubelet's words") {
 
 TEST_CASE("a server without the health service, and no server at all") {
   GrpcServer server({"--no-health"});
+  // Under a loaded machine (ASan, both cores busy) grpcio has been seen to reset the stream
+  // before its UNIMPLEMENTED answer reached curl: a transport hiccup, not what this checks.
   auto none = RunGrpcHealthCheck("127.0.0.1", server.port(), "", 1s);
+  for (int i = 0; i < 3 && none.message.find("Stream error in the HTTP/2 framing layer") !=
+                               std::string::npos; ++i) {
+    none = RunGrpcHealthCheck("127.0.0.1", server.port(), "", 1s);
+  }
   CHECK_FALSE(none.success);
   CHECK_THAT(none.message, Catch::StartsWith("error: this server does not implement the grpc "
                                              "health protocol (grpc.health.v1.Health): "));
