@@ -5,6 +5,7 @@ end (the node e2e tests' helpers, shared). Needs root."""
 import contextlib
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
 
 from images import build_busybox_layout, docker_archive  # noqa: E402
 from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402,F401
-from skiff_e2e import wait_for  # noqa: E402,F401
+from skiff_e2e import running_server, wait_for  # noqa: E402,F401
 
 DEFAULT_SKIFF = str(HERE.parents[1] / "build" / "skiff")
 
@@ -45,3 +46,10 @@ def run_pod(srv, ns, pod):
     srv.create(f"/api/v1/namespaces/{ns}/pods", pod)
     name = pod["metadata"]["name"]
     return srv.wait_phase(ns, name, "Running")
+
+
+def latency_summary(values, digits=1):
+    """"p50 X ms, max Y ms over N" of millisecond figures."""
+    values = sorted(values)
+    return (f"p50 {statistics.median(values):.{digits}f} ms, max {values[-1]:.{digits}f} ms "
+            f"over {len(values)}")

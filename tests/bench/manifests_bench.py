@@ -9,15 +9,14 @@ file to the Deployment being gone. The client polls the API every millisecond.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e" / "lib"))
+sys.path.insert(0, str(HERE))
 
-from skiff_e2e import running_server, wait_for  # noqa: E402
+from bench_node import latency_summary, running_server, wait_for  # noqa: E402
 
 
 def manifest(ns):
@@ -70,13 +69,8 @@ def main():
                      == 404, timeout=10, interval=0.001, what="the Deployment deleted")
             deleted.append((time.monotonic() - start) * 1000)
 
-        def summary(values):
-            values = sorted(values)
-            return (f"p50 {statistics.median(values):.1f} ms, max {values[-1]:.1f} ms "
-                    f"over {len(values)}")
-
-        print(f"{'manifest written -> its 7 objects exist':44} {summary(applied)}")
-        print(f"{'manifest removed -> its Deployment gone':44} {summary(deleted)}")
+        print(f"{'manifest written -> its 7 objects exist':44} {latency_summary(applied)}")
+        print(f"{'manifest removed -> its Deployment gone':44} {latency_summary(deleted)}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Needs root (pods, a bridge, nftables). Uses its own bridge and ranges (skbench7,
 
 import argparse
 import socket
-import statistics
 import sys
 import threading
 import time
@@ -26,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_node import DEFAULT_SKIFF, IMAGE, node_server, run_pod, wait_for  # noqa: E402
+from bench_node import (DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod,  # noqa: E402
+                        wait_for)
 
 NETWORK = ("skbench7", "10.224.0.0/16", "10.225.0.0/16")
 NS = "bench"
@@ -140,13 +140,8 @@ def main():
         watch.stopped.set()
         failed = sum(1 for _, a in poller.answers if a is None)
 
-        def summary(values):
-            values = sorted(values)
-            return (f"p50 {statistics.median(values):.1f} ms, "
-                    f"max {values[-1]:.1f} ms over {len(values)}")
-
-        print(f"{'pod ready -> receives traffic':44} {summary(to_ready)}")
-        print(f"{'pod unready -> receives none':44} {summary(to_unready)}")
+        print(f"{'pod ready -> receives traffic':44} {latency_summary(to_ready)}")
+        print(f"{'pod unready -> receives none':44} {latency_summary(to_unready)}")
         print(f"{'failed requests meanwhile':44} {failed} of {len(poller.answers)}")
 
 

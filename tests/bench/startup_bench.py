@@ -14,7 +14,6 @@ import argparse
 import os
 import signal
 import socket
-import statistics
 import sys
 import tempfile
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_node import DEFAULT_SKIFF, IMAGE, node_server, run_pod  # noqa: E402
+from bench_node import DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod  # noqa: E402
 
 NETWORK = ("skbench6", "10.220.0.0/16", "10.221.0.0/16")
 
@@ -85,13 +84,9 @@ def main():
                 "terminationGracePeriodSeconds": 1}})
         busy = timed_starts(srv, args.starts)
 
-        def summary(values):
-            values = sorted(values)
-            return (f"p50 {statistics.median(values):.0f} ms, max {values[-1]:.0f} ms "
-                    f"over {len(values)}")
-
-        print(f"{'start -> READY=1, no pods':44} {summary(empty)}")
-        print(f"{f'start -> READY=1, {args.pods} running pods adopted':44} {summary(busy)}")
+        print(f"{'start -> READY=1, no pods':44} {latency_summary(empty, digits=0)}")
+        adopted = f"start -> READY=1, {args.pods} running pods adopted"
+        print(f"{adopted:44} {latency_summary(busy, digits=0)}")
 
 
 if __name__ == "__main__":
