@@ -1,11 +1,15 @@
 #include "exec_fifos.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "skiff/common/file_util.h"
 
@@ -23,7 +27,45 @@ Status MakeFifo(const std::string& path, int flags, UniqueFd* fd) {
   return Status::Ok();
 }
 
+// Whether /proc/<pid>/fdinfo/<fd> says the descriptor is open read-only (not O_PATH).
+bool OpenForReading(const std::string& fdinfo) {
+  Result<std::string> text = ReadFile(fdinfo);
+  if (!text.ok()) return false;
+  const size_t at = text->find("flags:");
+  if (at == std::string::npos) return false;
+  const long flags = std::strtol(text->c_str() + at + 6, nullptr, 8);
+  return (flags & O_PATH) == 0 && (flags & O_ACCMODE) == O_RDONLY;
+}
+
+// Whether `pid` has the file (dev, ino) open for reading now.
+bool HoldsForReading(pid_t pid, dev_t dev, ino_t ino) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir((proc + "/fd").c_str()), ::closedir);
+  if (!dir) return false;
+  while (dirent* ent = ::readdir(dir.get())) {
+    if (ent->d_name[0] == '.') continue;
+    struct stat st {};
+    if (::stat((proc + "/fd/" + ent->d_name).c_str(), &st) != 0) continue;
+    if (st.st_dev != dev || st.st_ino != ino) continue;
+    if (OpenForReading(proc + "/fdinfo/" + ent->d_name)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool WaitForFifoReader(pid_t pid, int fd, std::chrono::milliseconds timeout) {
+  struct stat fifo {};
+  if (pid <= 0 || ::fstat(fd, &fifo) != 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(100);
+  for (;;) {
+    if (HoldsForReading(pid, fifo.st_dev, fifo.st_ino)) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(10000));
+  }
+}
 
 Result<std::unique_ptr<ExecFifos>> ExecFifos::Make(const std::string& parent,
                                                    const std::string& exec_id, bool with_stdin,

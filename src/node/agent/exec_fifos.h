@@ -3,6 +3,9 @@
 // not thread-safe (the session hands each descriptor to one thread).
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -36,5 +39,13 @@ class ExecFifos {
   explicit ExecFifos(std::string dir) : dir_(std::move(dir)) {}
   std::string dir_;
 };
+
+// Waits until process `pid` holds the FIFO that `fd` is open on open for reading (an O_PATH
+// handle does not count); true when it does within `timeout`, false otherwise (also when its
+// /proc entries cannot be read). The shim opens its end of an exec's stdin FIFO in a goroutine
+// after Start returns, with a blocking open that completes only while a writer exists: the
+// agent's writer must not close (ending stdin) before that open happened, or the open waits
+// forever and the process never sees its stdin end.
+bool WaitForFifoReader(pid_t pid, int fd, std::chrono::milliseconds timeout);
 
 }  // namespace skiff::node

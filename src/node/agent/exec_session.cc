@@ -27,6 +27,8 @@ constexpr std::chrono::milliseconds kWaitChunk = 60s;
 // session drains what is there and ends.
 constexpr std::chrono::milliseconds kDrainGrace = 5s;
 constexpr size_t kReadChunk = 32 * 1024;
+// How long closing stdin waits for the shim to open its end of the FIFO (microseconds, usually).
+constexpr std::chrono::milliseconds kShimReaderWait = 2s;
 
 }  // namespace
 
@@ -248,6 +250,18 @@ void ExecSession::StdinClosed() {
   std::lock_guard lock(stdin_mu_);
   if (stdin_closed_ || !fifos_ || !fifos_->stdin_fd.valid()) return;
   stdin_closed_ = true;
+  // The shim opens its reading end of the FIFO after Start returned, with an open that only
+  // completes while a writer exists: ours must outlive that open, or the process's stdin never
+  // ends (seen under load, `cat` waiting forever).
+  if (!ended_) {
+    auto shim = target_.shim->ConnectTask(target_.container_id);
+    if (!shim.ok() ||
+        !WaitForFifoReader(static_cast<pid_t>(shim->shim_pid), fifos_->stdin_fd.get(),
+                           kShimReaderWait)) {
+      log::Warning("exec", "the shim did not open the stdin FIFO in time; closing it anyway",
+                   {{"container", target_.container_name}, {"exec", exec_id_}});
+    }
+  }
   fifos_->stdin_fd.reset();
   if (ended_) return;
   if (Status s = target_.shim->CloseIO({target_.container_id, exec_id_}); !s.ok()) {

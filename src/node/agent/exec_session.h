@@ -69,7 +69,8 @@ class ExecSession : public api::ExecInput, public std::enable_shared_from_this<E
   ~ExecSession() override;
 
   void Stdin(std::string_view data) override;
-  // Closes the process's stdin (our FIFO end, then the shim's: Task.CloseIO).
+  // Closes the process's stdin (our FIFO end, once the shim has opened its reading end, then
+  // the shim's writer: Task.CloseIO).
   void StdinClosed() override;
   // Task.ResizePty (tty sessions only).
   void Resize(int width, int height) override;
