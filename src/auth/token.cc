@@ -18,6 +18,8 @@ std::string DirOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
+Result<std::string> CreateTokenFile(const std::string& path);
+
 }  // namespace
 
 Result<std::string> EnsureTokenFile(const std::string& path) {
@@ -27,7 +29,13 @@ Result<std::string> EnsureTokenFile(const std::string& path) {
     std::string_view token = *existing;
     while (!token.empty() && IsSpace(token.front())) token.remove_prefix(1);
     while (!token.empty() && IsSpace(token.back())) token.remove_suffix(1);
-    if (token.empty()) return CorruptError("the token file " + path + " is empty");
+    if (token.empty()) {
+      // Only a write cut short leaves it empty (skiff writes it whole, synced): there is no
+      // token to keep, so a new one replaces it rather than fail every start.
+      log::Warning("auth", "the token file is empty (a write cut short?); creating a new token",
+                   {{"file", path}});
+      return CreateTokenFile(path);
+    }
     for (char c : token) {
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
         return CorruptError("the token file " + path +
@@ -37,7 +45,12 @@ Result<std::string> EnsureTokenFile(const std::string& path) {
     return std::string(token);
   }
   if (existing.status().code() != Code::kNotFound) return existing.status();
+  return CreateTokenFile(path);
+}
 
+namespace {
+
+Result<std::string> CreateTokenFile(const std::string& path) {
   unsigned char bytes[32];
   if (Status s = ossl::RandomBytes(bytes, sizeof bytes); !s.ok()) {
     ERR_clear_error();
@@ -49,5 +62,7 @@ Result<std::string> EnsureTokenFile(const std::string& path) {
   log::Info("auth", "created the admin token", {{"file", path}});
   return token;
 }
+
+}  // namespace
 
 }  // namespace skiff::auth

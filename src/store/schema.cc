@@ -71,6 +71,17 @@ Status Refuse(const std::string& path, const std::string& why) {
                       "never overwrites it");
 }
 
+// A read that failed: damage is refused as above; anything else (a full disk, an I/O error,
+// a lock) says what happened without calling the file damaged, since starting again once the
+// cause is gone works.
+Status ReadFailure(const std::string& path, const Status& failed) {
+  if (failed.code() == Code::kCorrupt) return Refuse(path, "cannot be read (" + failed.message() + ")");
+  const std::string hint = failed.code() == Code::kResourceExhausted
+                               ? "; free space on its disk and start again (the file is intact)"
+                               : "";
+  return Status(failed.code(), "cannot open the database " + path + ": " + failed.message() + hint);
+}
+
 Status ApplyConnectionPragmas(SqliteConn& c) {
   // Each pragma stands alone: a failure names the one that failed.
   if (Status s = c.Exec("PRAGMA synchronous=FULL"); !s.ok()) return s;
@@ -92,10 +103,10 @@ Result<std::unique_ptr<SqliteConn>> OpenWriter(const std::string& path) {
 
   // Everything up to the schema decision only reads, so a foreign file stays untouched.
   auto check = c.QueryText("PRAGMA quick_check");
-  if (!check.ok()) return Refuse(path, "cannot be read (" + check.status().message() + ")");
+  if (!check.ok()) return ReadFailure(path, check.status());
   if (*check != "ok") return Refuse(path, "is damaged (quick_check: " + *check + ")");
   auto tables = c.QueryInt("SELECT count(*) FROM sqlite_master");
-  if (!tables.ok()) return Refuse(path, "cannot be read (" + tables.status().message() + ")");
+  if (!tables.ok()) return ReadFailure(path, tables.status());
   auto app_id = c.QueryInt("PRAGMA application_id");
   auto version = c.QueryInt("PRAGMA user_version");
   if (!app_id.ok() || !version.ok()) return Refuse(path, "has an unreadable header");

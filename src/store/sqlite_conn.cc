@@ -1,5 +1,7 @@
 #include "sqlite_conn.h"
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace skiff::store {
@@ -13,6 +15,14 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     msg += " (database ";
     msg += file;
     msg += ")";
+  }
+  // An I/O error says which system call failed only through errno: a full disk (or quota)
+  // shows up as SQLITE_IOERR_WRITE/SHMSIZE/TRUNCATE with ENOSPC rather than SQLITE_FULL.
+  const int sys_errno = db ? sqlite3_system_errno(db) : 0;
+  if ((rc & 0xff) == SQLITE_IOERR && sys_errno != 0) {
+    msg += ": ";
+    msg += std::strerror(sys_errno);
+    if (sys_errno == ENOSPC || sys_errno == EDQUOT) return ResourceExhaustedError("disk full: " + msg);
   }
   switch (rc & 0xff) {
     case SQLITE_FULL:
