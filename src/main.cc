@@ -9,7 +9,10 @@
 #include "skiff/cli/environment.h"
 #include "skiff/cli/kubectl.h"
 #include "skiff/node/container_logs.h"
+#include "skiff/server/backup.h"
+#include "skiff/server/certificates.h"
 #include "skiff/server/host_check.h"
+#include "skiff/server/restore.h"
 #include "skiff/server/server.h"
 
 namespace {
@@ -32,6 +35,9 @@ int main(int argc, char** argv) {
   skiff::cli::AppHooks hooks{
       .run_server = skiff::server::Run,
       .run_check = skiff::server::RunCheck,
+      .rotate_certificates = skiff::server::RotateCertificates,
+      .run_backup = skiff::server::RunBackup,
+      .run_restore = skiff::server::RunRestore,
       .exec_kubectl =
           [](const skiff::cli::KubectlCommand& command) {
             std::cout.flush();

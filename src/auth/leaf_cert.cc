@@ -120,6 +120,7 @@ Result<LeafOutcome> EnsureLeaf(const LeafParams& p, const ClusterCa& ca) {
   Existing existing;
   Result<std::string> why = Inspect(p, ca, &existing);
   if (!why.ok()) return why.status();
+  if (why->empty() && p.renew) *why = "a rotation was asked for";
   if (why->empty()) {
     out.pair.cert_pem = std::move(existing.cert_pem);
     out.pair.key_pem = std::move(existing.key_pem);

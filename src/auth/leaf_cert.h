@@ -18,6 +18,7 @@ struct LeafParams {
   std::chrono::seconds lifetime;
   std::chrono::seconds renew_before;
   std::chrono::system_clock::time_point now;  // whole seconds
+  bool renew = false;  // issue a new one even when the present one is good
 };
 
 struct LeafOutcome {

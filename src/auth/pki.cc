@@ -10,6 +10,7 @@
 #include "leaf_cert.h"
 #include "names.h"
 #include "skiff/auth/user.h"
+#include "skiff/common/file_lock.h"
 #include "skiff/common/file_util.h"
 
 namespace skiff::auth {
@@ -81,6 +82,8 @@ Result<ServingMaterial> EnsurePki(const PkiOptions& options) {
   now = std::chrono::floor<std::chrono::seconds>(now);
   const std::string& dir = options.tls_dir;
   if (Status s = MakeDirs(dir, 0700); !s.ok()) return s;
+  Result<FileLock> lock = FileLock::Acquire(dir + "/.lock");
+  if (!lock.ok()) return lock.status();
 
   // The leaves: serving first, then the clients.
   std::vector<internal::LeafParams> leaves;
@@ -128,6 +131,7 @@ Result<ServingMaterial> EnsurePki(const PkiOptions& options) {
     leaf.lifetime = options.leaf_lifetime;
     leaf.renew_before = options.renew_before;
     leaf.now = now;
+    leaf.renew = options.renew_all;
     Result<internal::LeafOutcome> outcome = internal::EnsureLeaf(leaf, *ca);
     if (!outcome.ok()) return outcome.status();
     if (outcome->issued) out.issued.push_back(leaf.cert_path);

@@ -33,6 +33,7 @@ constexpr FlagDef<O> kAgentFlags[] = {
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     EvictionHardFlag<O>(),
+    EvictionPressureTransitionFlag<O>(),
     ImageGcHighFlag<O>(),
     ImageGcLowFlag<O>(),
     MinimumImageTtlFlag<O>(),

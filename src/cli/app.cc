@@ -53,6 +53,39 @@ int Check(const std::vector<std::string>& args, const Environment& env, const Ap
   return hooks.run_check(*options, out);
 }
 
+int Certificate(const std::vector<std::string>& args, const Environment& env,
+                const AppHooks& hooks, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] != "rotate") {
+    return UsageError(err,
+                      args.empty() ? "missing subcommand: use \"skiff certificate rotate\""
+                                   : "unknown subcommand \"" + args[0] +
+                                         "\" for \"skiff certificate\": use rotate",
+                      "skiff certificate");
+  }
+  Result<ServerOptions> options =
+      ParseServerArgs(std::vector<std::string>(args.begin() + 1, args.end()), env);
+  if (!options.ok()) return UsageError(err, options.status().message(), "skiff certificate");
+  if (!hooks.rotate_certificates) {
+    err << "skiff: internal error: no certificates to rotate\n";
+    return 1;
+  }
+  return hooks.rotate_certificates(*options, out, err);
+}
+
+// `skiff backup` and `skiff restore`: FILE and the flags, then `hook`.
+int BackupOrRestore(
+    std::string_view command, const std::vector<std::string>& args, const Environment& env,
+    const std::function<int(const BackupOptions&, std::ostream&, std::ostream&)>& hook,
+    std::ostream& out, std::ostream& err) {
+  Result<BackupOptions> options = ParseBackupArgs(command, args, env);
+  if (!options.ok()) return UsageError(err, options.status().message(), command);
+  if (!hook) {
+    err << "skiff: internal error: no " << command << " to run\n";
+    return 1;
+  }
+  return hook(*options, out, err);
+}
+
 int Agent(const std::vector<std::string>& args, const Environment& env, std::ostream& err) {
   Result<AgentOptions> options = ParseAgentArgs(args, env);
   if (!options.ok()) return UsageError(err, options.status().message(), "skiff agent");
@@ -129,6 +162,12 @@ int RunApp(const std::vector<std::string>& args, const Environment& env, const A
       return Agent(rest, env, err);
     case Command::kCheck:
       return Check(rest, env, hooks, out, err);
+    case Command::kCertificate:
+      return Certificate(rest, env, hooks, out, err);
+    case Command::kBackup:
+      return BackupOrRestore("skiff backup", rest, env, hooks.run_backup, out, err);
+    case Command::kRestore:
+      return BackupOrRestore("skiff restore", rest, env, hooks.run_restore, out, err);
     case Command::kKubectl:
       return Kubectl(rest, env, hooks, err);
     case Command::kVersion:

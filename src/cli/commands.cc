@@ -14,6 +14,7 @@ constexpr std::string_view kConfigNote =
 
 std::string ServerFlagsHelp() { return ServerFlagSet().Help(); }
 std::string AgentFlagsHelp() { return AgentFlagSet().Help(); }
+std::string BackupFlagsHelp() { return BackupFlagSet("skiff backup").Help(); }
 
 constexpr CommandInfo kCommands[] = {
     {Command::kServer, "server", "Run the control plane and a node agent on this machine",
@@ -30,6 +31,42 @@ constexpr CommandInfo kCommands[] = {
      "conntrack, the API port and the disk under --data-dir, one line each (ok, WARN, FAIL,\n"
      "with what to do). Exits with status 1 when a line says FAIL.\n",
      ServerFlagsHelp},
+    {Command::kCertificate, "certificate", "Rotate the server's certificates",
+     "skiff certificate rotate [server flags]",
+     "Re-issues the API server's serving certificate and the client certificates (the admin's)\n"
+     "under <data-dir>/server/tls now, from the same cluster CA, so every kubeconfig keeps\n"
+     "working. A running skiff server serves new connections with them within 10s and\n"
+     "rewrites its kubeconfig; open connections carry on. The server also renews them by\n"
+     "itself --certificate-renew-before their expiry. Pass the flags the server runs with\n"
+     "(--data-dir at least, or the same config file) so the names in the certificate match.\n",
+     ServerFlagsHelp},
+    {Command::kBackup, "backup", "Copy the store, the cluster certificates and the token to a file",
+     "skiff backup FILE [flags]",
+     "Writes FILE, which must not exist yet, with a consistent copy of the store\n"
+     "(<data-dir>/server/db), the cluster CA, certificates and keys (<data-dir>/server/tls) and\n"
+     "the admin token (<data-dir>/server/token). `skiff server` may keep running: the copy is\n"
+     "the store as of the moment it began. FILE holds private keys and is created with mode\n"
+     "0600; keep it somewhere safe. It is one SQLite database, checked before it is renamed\n"
+     "into place, so a FILE that exists is complete. Exits with status 1 when it cannot be made.\n"
+     "\n"
+     "Not in the backup: the node agent's state (<data-dir>/agent: pod records, images,\n"
+     "containers), since the controllers recreate pods from the store and images are pulled\n"
+     "again or imported from the airgap directory <data-dir>/agent/images; the kubeconfig,\n"
+     "which the server writes again at start; and the config file, the manifests directory and\n"
+     "registries.yaml, which are yours.\n",
+     BackupFlagsHelp},
+    {Command::kRestore, "restore",
+     "Bring a machine back from a backup into an empty data directory",
+     "skiff restore FILE [flags]",
+     "Checks that FILE is a complete, undamaged `skiff backup` and writes its store, cluster\n"
+     "certificates and keys and admin token into --data-dir, which must be empty or not exist\n"
+     "(the directories are made 0700, as the server makes them). Nothing is written when the\n"
+     "check fails. `skiff server` with the same --data-dir then starts with every object of\n"
+     "the backup, the same CA (kubeconfigs made before keep working) and the same token.\n"
+     "Pods are recreated from the store by the controllers; images are pulled again, or put\n"
+     "airgap archives in <data-dir>/agent/images before starting. Exits with status 1 when\n"
+     "the restore fails.\n",
+     BackupFlagsHelp},
     {Command::kKubectl, "kubectl", "Run kubectl against this machine's skiff server",
      "skiff kubectl [kubectl arguments...]",
      "Runs kubectl from PATH with all the arguments that follow. Unless KUBECONFIG is already\n"

@@ -8,7 +8,17 @@
 
 namespace skiff::cli {
 
-enum class Command { kServer, kAgent, kCheck, kKubectl, kVersion, kHelp };
+enum class Command {
+  kServer,
+  kAgent,
+  kCheck,
+  kCertificate,
+  kBackup,
+  kRestore,
+  kKubectl,
+  kVersion,
+  kHelp,
+};
 
 struct CommandInfo {
   Command id;

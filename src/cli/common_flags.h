@@ -133,6 +133,18 @@ constexpr FlagDef<O> EvictionHardFlag() {
 }
 
 template <class O>
+constexpr FlagDef<O> EvictionPressureTransitionFlag() {
+  return {.name = "eviction-pressure-transition-period",
+          .value_name = "DURATION",
+          .usage = "how long the node keeps reporting memory, disk or PID pressure after it "
+                   "last crossed an --eviction-hard threshold, e.g. 5m",
+          .set = [](O& o, std::string_view v) {
+            return SetPositiveDuration(o.eviction_pressure_transition_period, v);
+          },
+          .show = [](const O& o) { return FormatDuration(o.eviction_pressure_transition_period); }};
+}
+
+template <class O>
 constexpr FlagDef<O> ImageGcHighFlag() {
   return {.name = "image-gc-high-threshold",
           .value_name = "PERCENT",

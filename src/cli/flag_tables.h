@@ -1,5 +1,6 @@
-// The flag tables of `skiff server` and `skiff agent` (defined in server_options.cc and
-// agent_options.cc), exposed for the help text. Private to skiff_cli.
+// The flag tables of `skiff server`, `skiff agent` and `skiff backup`/`restore` (defined in
+// server_options.cc, agent_options.cc and backup_options.cc), exposed for the help text.
+// Private to skiff_cli.
 #pragma once
 
 #include "cli/flags.h"
@@ -9,5 +10,7 @@ namespace skiff::cli {
 
 FlagSet<ServerOptions> ServerFlagSet();
 FlagSet<AgentOptions> AgentFlagSet();
+// `command` is "skiff backup" or "skiff restore" (for messages); the flags are the same.
+FlagSet<BackupOptions> BackupFlagSet(std::string_view command);
 
 }  // namespace skiff::cli

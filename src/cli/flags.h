@@ -102,15 +102,25 @@ class FlagSet {
   }
 
   // Splits arguments into settings. Errors: unknown flag, missing value, positional argument.
-  Result<std::vector<Setting<O>>> ScanArgs(const std::vector<std::string>& args) const {
+  // With `positional`, positional arguments (and everything after "--") are appended to it
+  // instead of being errors.
+  Result<std::vector<Setting<O>>> ScanArgs(const std::vector<std::string>& args,
+                                           std::vector<std::string>* positional = nullptr) const {
     std::vector<Setting<O>> out;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const std::string& arg = args[i];
       if (arg == "--") {
-        if (i + 1 < args.size()) return Unexpected(args[i + 1]);
+        if (positional == nullptr && i + 1 < args.size()) return Unexpected(args[i + 1]);
+        if (positional != nullptr) {
+          positional->insert(positional->end(), args.begin() + i + 1, args.end());
+        }
         break;
       }
-      if (arg.size() < 2 || arg[0] != '-') return Unexpected(arg);
+      if (arg.size() < 2 || arg[0] != '-') {
+        if (positional == nullptr) return Unexpected(arg);
+        positional->push_back(arg);
+        continue;
+      }
       bool long_form = arg[1] == '-';
       std::string_view body = std::string_view(arg).substr(long_form ? 2 : 1);
       std::size_t eq = body.find('=');
@@ -179,10 +189,10 @@ class FlagSet {
 
   // Merges defaults (already in `opts`), the config file and the command line into `opts`.
   // The config file is --config when given, else env.config_path when it exists; opts.config_file
-  // is set to the file read (or cleared).
+  // is set to the file read (or cleared). `positional` as for ScanArgs.
   Status Load(const std::vector<std::string>& args, const Environment& env, O& opts,
-              Provenance& prov) const {
-    Result<std::vector<Setting<O>>> cmdline = ScanArgs(args);
+              Provenance& prov, std::vector<std::string>* positional = nullptr) const {
+    Result<std::vector<Setting<O>>> cmdline = ScanArgs(args, positional);
     if (!cmdline.ok()) return cmdline.status();
     std::vector<Setting<O>> first, rest;  // command-line-only settings (--config) go first
     for (Setting<O>& s : *cmdline) (s.flag->command_line_only ? first : rest).push_back(s);

@@ -1,5 +1,6 @@
 // `skiff server`: its flag table, defaults that depend on the environment, and the checks that
 // span several settings.
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -16,6 +17,15 @@ using O = ServerOptions;
 // A service range may hold at most 2^20 addresses, as in Kubernetes (IPv4 /12, IPv6 /108).
 constexpr int kMaxServiceHostBits = 20;
 constexpr std::chrono::seconds kMinCompactInterval{1};
+
+// A duration of whole seconds, at least `min`.
+Status SetSeconds(std::chrono::seconds& field, std::string_view v, std::chrono::seconds min) {
+  Result<std::chrono::nanoseconds> d = ParseDuration(v);
+  if (!d.ok()) return d.status();
+  if (*d < min) return InvalidArgumentError("must be at least " + FormatDuration(min));
+  field = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return Status::Ok();
+}
 
 Status SetPort(O& o, std::string_view v) {
   Result<std::uint16_t> port = ParsePort(v);
@@ -46,11 +56,7 @@ Status SetDisableControllerManager(O& o, std::string_view v) {
 }
 
 Status SetNodeMonitorGracePeriod(O& o, std::string_view v) {
-  Result<std::chrono::nanoseconds> d = ParseDuration(v);
-  if (!d.ok()) return d.status();
-  if (*d < std::chrono::seconds(1)) return InvalidArgumentError("must be at least 1s");
-  o.node_monitor_grace_period = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Status::Ok();
+  return SetSeconds(o.node_monitor_grace_period, v, std::chrono::seconds(1));
 }
 
 Status SetDisableAgent(O& o, std::string_view v) {
@@ -124,11 +130,7 @@ Status SetCompactInterval(O& o, std::string_view v) {
 }
 
 Status SetEventTtl(O& o, std::string_view v) {
-  Result<std::chrono::nanoseconds> d = ParseDuration(v);
-  if (!d.ok()) return d.status();
-  if (*d < std::chrono::seconds(1)) return InvalidArgumentError("must be at least 1s");
-  o.event_ttl = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Status::Ok();
+  return SetSeconds(o.event_ttl, v, std::chrono::seconds(1));
 }
 
 std::string JoinComma(const std::vector<std::string>& items) {
@@ -179,6 +181,7 @@ constexpr FlagDef<O> kServerFlags[] = {
     NodeNameFlag<O>(),
     NodeIpFlag<O>(),
     EvictionHardFlag<O>(),
+    EvictionPressureTransitionFlag<O>(),
     ImageGcHighFlag<O>(),
     ImageGcLowFlag<O>(),
     MinimumImageTtlFlag<O>(),
@@ -244,8 +247,41 @@ constexpr FlagDef<O> kServerFlags[] = {
               "unreachable, e.g. 50s (at least 1s)",
      .set = SetNodeMonitorGracePeriod,
      .show = [](const O& o) { return FormatDuration(o.node_monitor_grace_period); }},
+    {.name = "certificate-lifetime",
+     .value_name = "DURATION",
+     .usage = "how long the serving and client certificates the server issues last, e.g. 8760h "
+              "(at least 10s); the CA lasts 10 years",
+     .set = [](O& o, std::string_view v) {
+       return SetSeconds(o.certificate_lifetime, v, std::chrono::seconds(10));
+     },
+     .show = [](const O& o) { return FormatDuration(o.certificate_lifetime); }},
+    {.name = "certificate-renew-before",
+     .value_name = "DURATION",
+     .usage = "renew a certificate this long before it expires, while the server runs, e.g. "
+              "2160h; less than --certificate-lifetime",
+     .default_doc = "a quarter of --certificate-lifetime, at most 2160h",
+     .set = [](O& o, std::string_view v) {
+       return SetSeconds(o.certificate_renew_before, v, std::chrono::seconds(1));
+     },
+     .show = [](const O& o) { return FormatDuration(o.certificate_renew_before); }},
     LogLevelFlag<O>(),
 };
+
+// Certificates are renewed within their lifetime: by default a quarter of it before they
+// expire (at most 90 days, kubelet's and k3s's window).
+Status CheckCertificateTimes(const Provenance& prov, O& o) {
+  if (!prov.IsSet("certificate-renew-before")) {
+    o.certificate_renew_before =
+        std::min<std::chrono::seconds>(std::chrono::hours(24 * 90), o.certificate_lifetime / 4);
+  }
+  if (o.certificate_renew_before >= o.certificate_lifetime) {
+    return InvalidArgumentError(prov.Describe("certificate-renew-before") + " (" +
+                                FormatDuration(o.certificate_renew_before) +
+                                ") must be less than " + prov.Describe("certificate-lifetime") +
+                                " (" + FormatDuration(o.certificate_lifetime) + ")");
+  }
+  return Status::Ok();
+}
 
 // Paths that default to system-wide locations for root and follow --data-dir otherwise.
 Status FillPathDefaults(const Environment& env, const Provenance& prov, O& o) {
@@ -322,6 +358,7 @@ Result<ServerOptions> ParseServerArgs(const std::vector<std::string>& args,
   if (Status s = CheckNetworks(prov, o); !s.ok()) return s;
   if (Status s = CheckOneTokenSource(prov, o); !s.ok()) return s;
   if (Status s = CheckImageGcThresholds(prov, o); !s.ok()) return s;
+  if (Status s = CheckCertificateTimes(prov, o); !s.ok()) return s;
   return o;
 }
 

@@ -61,14 +61,8 @@ Status FillFile(const std::string& file, const std::string& data, mode_t mode, b
   return failed;
 }
 
-// Makes a rename in the directory of `path` durable.
-void SyncDirOf(const std::string& path) {
-  int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-}
+// Makes a rename in the directory of `path` durable (best effort: the file is in place).
+void SyncDirOf(const std::string& path) { (void)SyncDir(DirName(path)); }
 
 }  // namespace
 
@@ -144,6 +138,33 @@ Status MakeDirs(const std::string& path, mode_t mode) {
     return UnavailableError(path + " is not a directory");
   }
   return Status::Ok();
+}
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open directory", dir);
+  Status s = ::fsync(fd) == 0 ? Status::Ok() : Errno("cannot sync directory", dir);
+  ::close(fd);
+  return s;
+}
+
+Status CommitNewFile(const std::string& tmp, const std::string& path) {
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", tmp);
+  Status synced = ::fsync(fd) == 0 ? Status::Ok() : Errno("cannot sync", tmp);
+  ::close(fd);
+  if (!synced.ok()) return synced;
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) return AlreadyExistsError(path + " already exists");
+    // EINVAL: the filesystem cannot refuse to replace; a hard link can, then the name goes.
+    if (errno != EINVAL) return Errno("cannot rename into place", path);
+    if (::link(tmp.c_str(), path.c_str()) != 0) {
+      if (errno == EEXIST) return AlreadyExistsError(path + " already exists");
+      return Errno("cannot link into place", path);
+    }
+    ::unlink(tmp.c_str());
+  }
+  return SyncDir(DirName(path));
 }
 
 }  // namespace skiff

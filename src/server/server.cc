@@ -7,6 +7,7 @@
 #include "api/https_server.h"
 #include "api/resources.h"
 #include "bootstrap.h"
+#include "certificate_rotator.h"
 #include "client/local_client.h"
 #include "skiff/common/systemd_notify.h"
 #include "manifests/manifests_dir.h"
@@ -24,6 +25,7 @@
 #include "skiff/auth/kubeconfig.h"
 #include "skiff/auth/pki.h"
 #include "skiff/auth/token.h"
+#include "skiff/server/certificates.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
 #include "skiff/node/agent.h"
@@ -66,6 +68,7 @@ node::AgentConfig AgentConfigFor(const cli::ServerOptions& options, const DataDi
   c.registries_file = options.private_registry;
   c.bridge_name = options.cni_bridge;
   c.eviction_hard = options.eviction_hard;
+  c.eviction_pressure_transition_period = options.eviction_pressure_transition_period;
   c.image_gc_high_percent = options.image_gc_high_threshold;
   c.image_gc_low_percent = options.image_gc_low_threshold;
   c.image_minimum_age = options.minimum_image_ttl_duration;
@@ -108,12 +111,7 @@ int Run(const cli::ServerOptions& options) {
 
   const std::string node_address = NodeAddress(options);
   systemd->Status("preparing the cluster certificates");
-  auth::PkiOptions pki;
-  pki.tls_dir = dir.tls_dir();
-  pki.hostname = options.node_name;
-  pki.cluster_domain = options.cluster_domain;
-  pki.service_cidrs = {options.service_cidr};
-  pki.node_ips = {node_address};
+  const auth::PkiOptions pki = PkiOptionsFor(options);
   auto material = auth::EnsurePki(pki);
   if (!material.ok()) return Fail("cannot prepare the cluster certificates", material.status());
   auto token = auth::EnsureTokenFile(dir.token_path());
@@ -212,21 +210,36 @@ int Run(const cli::ServerOptions& options) {
       });
   if (!server.ok()) return Fail("cannot start the API server", server.status());
 
-  // The API answers now: hand out the kubeconfig.
-  auth::KubeconfigOptions kc;
-  kc.server = "https://" + Hostport(options.bind_address == "0.0.0.0" || options.bind_address == "::"
-                                        ? "127.0.0.1"
-                                        : options.bind_address,
-                                    (*server)->port());
-  kc.ca_pem = material->ca_cert_pem;
-  const auth::CertKeyPair& admin = material->clients.at(auth::AdminClientCert().name);
-  kc.client_cert_pem = admin.cert_pem;
-  kc.client_key_pem = admin.key_pem;
-  if (Status s = auth::WriteKubeconfig(options.write_kubeconfig,
-                                       static_cast<mode_t>(options.write_kubeconfig_mode), kc);
-      !s.ok()) {
-    return Fail("cannot write the kubeconfig", s);
-  }
+  // The API answers now: hand out the kubeconfig, again whenever the admin certificate is
+  // renewed.
+  const std::string api_url =
+      "https://" + Hostport(options.bind_address == "0.0.0.0" || options.bind_address == "::"
+                                ? "127.0.0.1"
+                                : options.bind_address,
+                            (*server)->port());
+  auto write_kubeconfig = [&options, &api_url](const auth::ServingMaterial& m) {
+    auth::KubeconfigOptions kc;
+    kc.server = api_url;
+    kc.ca_pem = m.ca_cert_pem;
+    const auth::CertKeyPair& admin = m.clients.at(auth::AdminClientCert().name);
+    kc.client_cert_pem = admin.cert_pem;
+    kc.client_key_pem = admin.key_pem;
+    return auth::WriteKubeconfig(options.write_kubeconfig,
+                                 static_cast<mode_t>(options.write_kubeconfig_mode), kc);
+  };
+  if (Status s = write_kubeconfig(*material); !s.ok()) return Fail("cannot write the kubeconfig", s);
+  // Certificates are renewed while skiff runs: new connections get the new serving
+  // certificate, open ones (watches, exec sessions) carry on.
+  CertificateRotator rotator(pki, *material, [&](const auth::ServingMaterial& m) {
+    if (Status s = (*server)->Reload(m.serving.cert_pem, m.serving.key_pem); !s.ok()) {
+      log::Error("pki", "cannot serve the renewed certificate", {{"error", s.message()}});
+    }
+    if (Status s = write_kubeconfig(m); !s.ok()) {
+      log::Error("pki", "cannot rewrite the kubeconfig with the renewed admin certificate",
+                 {{"path", options.write_kubeconfig}, {"error", s.message()}});
+    }
+  });
+  rotator.Start();
   // The manifests directory: applied now and whenever it changes; its Events are about this
   // node.
   events::EventRecorder manifest_events(local_client, {"skiff-manifests", options.node_name});
@@ -252,6 +265,7 @@ int Run(const cli::ServerOptions& options) {
   log::Info("server", "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   systemd->Stopping();
   systemd->StopWatchdog();
+  rotator.Stop();
   (*manifests)->Stop();
   server->reset();
   if (dns_server) dns_server->Stop();

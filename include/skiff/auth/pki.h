@@ -20,9 +20,13 @@
 //     (serving) or its subject differs from the spec (clients). Then a new key and certificate
 //     are issued from the same CA; the key file is written before the certificate file.
 //
-// Thread-safety: EnsurePki holds no state between calls, but calls for the same tls_dir must
-// not overlap (the caller serializes them, e.g. on one thread). It clears OpenSSL's error queue
-// of the calling thread before returning.
+// Rotation: with renew_all every leaf is re-issued now (`skiff certificate rotate`); the CA is
+// kept. A running server calls EnsurePki again when renew_at comes or the files change (see
+// src/server/certificate_rotator.h), so files rotated by another process are picked up too.
+//
+// Concurrency: calls for the same tls_dir, from any thread or process, are serialized by an
+// exclusive flock on <tls_dir>/.lock held for the whole call. EnsurePki holds no state between
+// calls. It clears OpenSSL's error queue of the calling thread before returning.
 #pragma once
 
 #include <chrono>
@@ -69,6 +73,9 @@ struct PkiOptions {
   std::chrono::seconds leaf_lifetime = 365 * kOneDay;
   // A leaf expiring within this window of `now` is re-issued.
   std::chrono::seconds renew_before = 90 * kOneDay;
+
+  // Re-issue every leaf (serving and clients) even when it is still good.
+  bool renew_all = false;
 
   // The client certificates to keep (names unique). Default: the admin's.
   std::vector<ClientCertSpec> clients = {AdminClientCert()};

@@ -1,5 +1,5 @@
-// The settings of `skiff server` and `skiff agent`, and the one function per command that builds
-// them from the command line, the config file and the defaults.
+// The settings of `skiff server`, `skiff agent` and `skiff backup`/`restore`, and the function
+// per command that builds them from the command line, the config file and the defaults.
 //
 // Sources, lowest precedence first: built-in defaults (some depend on the user and the host, see
 // Environment), the config file, the command line. The config file is the one named by --config,
@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "skiff/apis/eviction_thresholds.h"
@@ -66,6 +67,8 @@ struct ServerOptions {
   int image_gc_high_threshold = 85;
   int image_gc_low_threshold = 80;
   std::chrono::seconds minimum_image_ttl_duration{120};
+  // --eviction-pressure-transition-period: whole seconds, >= 0 (kubelet's default 5m).
+  std::chrono::seconds eviction_pressure_transition_period{300};
   // --token: empty when not given. --token-file: a path. At most one of them is non-empty.
   std::string token;
   std::string token_file;
@@ -92,6 +95,10 @@ struct ServerOptions {
   std::chrono::milliseconds compact_interval = std::chrono::minutes(5);
   // --event-ttl: how long Events are kept after their last change; at least 1s.
   std::chrono::seconds event_ttl = std::chrono::hours(1);
+  // --certificate-lifetime (at least 10s) and --certificate-renew-before (less than the
+  // lifetime): the leaf certificates' validity and when the running server renews them.
+  std::chrono::seconds certificate_lifetime = std::chrono::hours(24 * 365);
+  std::chrono::seconds certificate_renew_before = std::chrono::hours(24 * 90);
 };
 
 // The settings of `skiff agent` (joining a server; the agent itself is not built yet).
@@ -114,8 +121,21 @@ struct AgentOptions {
   int image_gc_high_threshold = 85;
   int image_gc_low_threshold = 80;
   std::chrono::seconds minimum_image_ttl_duration{120};
+  // --eviction-pressure-transition-period: whole seconds, >= 0 (kubelet's default 5m).
+  std::chrono::seconds eviction_pressure_transition_period{300};
   // --log-level.
   log::Level log_level = log::Level::kInfo;
+};
+
+// The settings of `skiff backup FILE` and `skiff restore FILE`.
+struct BackupOptions {
+  // --config, as for the server. The file's data-dir applies; keys of `skiff server` and
+  // `skiff agent` that these commands have no use for are skipped.
+  std::string config_file;
+  // --data-dir: defaults as for the server. backup reads it; restore fills it.
+  std::string data_dir;
+  // FILE, the one positional argument: the backup file, never empty.
+  std::string file;
 };
 
 // `args` are the words after "server" (argv[2...]). --help is not a flag here: callers check
@@ -124,6 +144,11 @@ Result<ServerOptions> ParseServerArgs(const std::vector<std::string>& args, cons
 
 // `args` are the words after "agent".
 Result<AgentOptions> ParseAgentArgs(const std::vector<std::string>& args, const Environment& env);
+
+// `args` are the words after "backup" or "restore"; `command` is "skiff backup" or
+// "skiff restore" (for messages). FILE is required: exactly one positional argument.
+Result<BackupOptions> ParseBackupArgs(std::string_view command,
+                                      const std::vector<std::string>& args, const Environment& env);
 
 // The kubeconfig path `skiff server` writes for this user given no flags: write-kubeconfig from
 // Environment::config_path when that file sets it, else the default (which follows the file's

@@ -48,4 +48,12 @@ std::string BaseName(const std::string& path);
 // Creates `path` and missing parents (new directories get `mode`). Fails naming the path.
 Status MakeDirs(const std::string& path, mode_t mode = 0700);
 
+// fsyncs the directory `dir`, making the creation, removal and renaming of its entries durable.
+Status SyncDir(const std::string& dir);
+
+// Puts a finished file in place for good, never over another: fsyncs `tmp`, renames it to
+// `path` and fsyncs their directory (both must be in the same one). kAlreadyExists, with
+// `tmp` left where it is, when `path` exists (even if it appeared after the caller looked).
+Status CommitNewFile(const std::string& tmp, const std::string& path);
+
 }  // namespace skiff

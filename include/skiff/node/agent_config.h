@@ -40,9 +40,12 @@ struct AgentConfig {
   int image_gc_high_percent = 85;
   int image_gc_low_percent = 80;
   std::chrono::seconds image_minimum_age{120};
-  // --eviction-hard: below these the node reports pressure; memory.available and
-  // nodefs.available are held back from allocatable.
+  // --eviction-hard: below these the node reports pressure and evicts pods; memory.available
+  // and nodefs.available are held back from allocatable.
   apis::EvictionThresholds eviction_hard = apis::DefaultEvictionThresholds();
+  // --eviction-pressure-transition-period: how long a pressure condition stays reported after
+  // its signal was last below a threshold.
+  std::chrono::seconds eviction_pressure_transition_period{300};
 };
 
 }  // namespace skiff::node

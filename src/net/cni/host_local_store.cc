@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,8 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "skiff/common/file_lock.h"
 #include "skiff/common/file_util.h"
-#include "skiff/common/unique_fd.h"
 
 namespace skiff::net {
 namespace {
@@ -23,26 +21,6 @@ bool IsIpName(const std::string& name) {
          ::inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
-// Holds flock(LOCK_EX) on host-local's lock file while alive.
-class StoreLock {
- public:
-  static Result<std::unique_ptr<StoreLock>> Take(const std::string& network_dir) {
-    std::string path = network_dir + "/lock";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0750));
-    if (!fd.valid()) {
-      return UnavailableError("cannot open host-local lock " + path + ": " + std::strerror(errno));
-    }
-    while (::flock(fd.get(), LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      return UnavailableError("cannot lock host-local store " + path + ": " + std::strerror(errno));
-    }
-    return std::unique_ptr<StoreLock>(new StoreLock(std::move(fd)));
-  }
-
- private:
-  explicit StoreLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;  // closing it (when the lock goes away) drops the flock
-};
 
 }  // namespace
 
@@ -88,7 +66,8 @@ Result<std::vector<Reservation>> ListReservations(const std::string& network_dir
 Result<std::vector<std::string>> ReleaseReservations(
     const std::string& network_dir, const std::function<bool(const std::string&)>& keep) {
   if (::access(network_dir.c_str(), F_OK) != 0) return std::vector<std::string>{};
-  Result<std::unique_ptr<StoreLock>> lock = StoreLock::Take(network_dir);
+  // host-local's own lock file: the plugin flocks it while it allocates.
+  Result<FileLock> lock = FileLock::Acquire(network_dir + "/lock", 0750);
   if (!lock.ok()) return lock.status();
   Result<std::vector<Reservation>> all = ListReservations(network_dir);
   if (!all.ok()) return all.status();

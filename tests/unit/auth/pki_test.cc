@@ -2,6 +2,7 @@
 #include "skiff/auth/pki.h"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "auth_test_util.h"
 #include "skiff/auth/user.h"
@@ -234,6 +235,47 @@ TEST_CASE("leaves are re-issued from the same CA when they enter the renewal win
                     ToTime(t0 + seconds(11))) == X509_V_ERR_CERT_HAS_EXPIRED);
   CHECK(VerifyChain(renewed.ca_cert_pem, renewed.serving.cert_pem, X509_PURPOSE_SSL_SERVER,
                     ToTime(t0 + seconds(11))) == X509_V_OK);
+}
+
+TEST_CASE("renew_all re-issues every leaf now and keeps the CA") {
+  TempDir dir;
+  PkiOptions o = Options(dir);
+  ServingMaterial first = MustEnsure(o);
+  const std::string tls = dir / "server/tls";
+  const std::string ca_key = ReadOrEmpty(tls + "/ca.key");
+  o.renew_all = true;
+  ServingMaterial rotated = MustEnsure(o);
+  CHECK(rotated.issued ==
+        std::vector<std::string>{tls + "/serving.crt", tls + "/client-admin.crt"});
+  CHECK(rotated.ca_cert_pem == first.ca_cert_pem);
+  CHECK(ReadOrEmpty(tls + "/ca.key") == ca_key);
+  CHECK(rotated.serving.key_pem != first.serving.key_pem);
+  CHECK(rotated.clients.at("client-admin").key_pem != first.clients.at("client-admin").key_pem);
+  CHECK(VerifyChain(rotated.ca_cert_pem, rotated.serving.cert_pem, X509_PURPOSE_SSL_SERVER) ==
+        X509_V_OK);
+  // The next ordinary call keeps what the rotation wrote.
+  o.renew_all = false;
+  ServingMaterial after = MustEnsure(o);
+  CHECK(after.issued.empty());
+  CHECK(after.serving.cert_pem == rotated.serving.cert_pem);
+}
+
+TEST_CASE("concurrent first starts on one directory agree on one CA") {
+  TempDir dir;
+  PkiOptions o = Options(dir);
+  constexpr int kCallers = 4;
+  std::vector<std::string> cas(kCallers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&, i] {
+      auto m = EnsurePki(o);
+      if (m.ok()) cas[i] = m->ca_cert_pem;
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::string on_disk = ReadOrEmpty(dir / "server/tls/ca.crt");
+  REQUIRE_FALSE(on_disk.empty());
+  for (const std::string& ca : cas) CHECK(ca == on_disk);
 }
 
 TEST_CASE("an expired leaf is re-issued") {

@@ -31,6 +31,13 @@ struct Harness {
       o_out << "checked\n";
       return 1;
     };
+    hooks.rotate_certificates = [this](const ServerOptions& o, std::ostream& o_out,
+                                       std::ostream&) {
+      server = o;
+      ++rotate_runs;
+      o_out << "rotated\n";
+      return 0;
+    };
     hooks.exec_kubectl = [this](const KubectlCommand& c) {
       kubectl = c;
       ++kubectl_runs;
@@ -50,6 +57,7 @@ struct Harness {
   ServerOptions server;
   int server_runs = 0;
   int check_runs = 0;
+  int rotate_runs = 0;
   int server_exit = 0;
   KubectlCommand kubectl;
   int kubectl_runs = 0;
@@ -142,6 +150,31 @@ TEST_CASE("skiff check takes the server's flags and returns the check's status",
   CHECK_THAT(h.out.str(), Catch::Contains("skiff check [server flags]"));
 }
 
+TEST_CASE("skiff certificate rotate takes the server's flags", "[cli]") {
+  TempDir dir;
+  Harness h(RootEnv(dir));
+  CHECK(h.Run({"certificate", "rotate", "--data-dir", "/srv/skiff",
+               "--certificate-lifetime", "720h"}) == 0);
+  CHECK(h.rotate_runs == 1);
+  CHECK(h.server.data_dir == "/srv/skiff");
+  CHECK(h.server.certificate_lifetime == std::chrono::hours(720));
+  CHECK(h.out.str() == "rotated\n");
+  CHECK(h.Run({"certificate"}) == 2);
+  CHECK_THAT(h.err.str(), Catch::StartsWith("skiff: missing subcommand"));
+  CHECK(h.Run({"certificate", "renew"}) == 2);
+  CHECK_THAT(h.err.str(),
+             Catch::StartsWith("skiff: unknown subcommand \"renew\" for \"skiff certificate\""));
+  // Without --certificate-renew-before, a quarter of a short lifetime; a given window must
+  // fit in the lifetime.
+  CHECK(h.server.certificate_renew_before == std::chrono::hours(180));
+  CHECK(h.Run({"certificate", "rotate", "--certificate-lifetime", "1h",
+               "--certificate-renew-before", "2h"}) == 2);
+  CHECK_THAT(h.err.str(), Catch::Contains("must be less than"));
+  CHECK(h.rotate_runs == 1);
+  REQUIRE(h.Run({"certificate", "--help"}) == 0);
+  CHECK_THAT(h.out.str(), Catch::Contains("skiff certificate rotate [server flags]"));
+}
+
 TEST_CASE("unknown commands and top-level flags are usage errors", "[cli]") {
   TempDir dir;
   Harness h(RootEnv(dir));
@@ -149,7 +182,7 @@ TEST_CASE("unknown commands and top-level flags are usage errors", "[cli]") {
   CHECK(h.out.str().empty());
   CHECK(h.err.str() ==
         "skiff: unknown command \"serve\"\n"
-        "Commands: server, agent, check, kubectl, version, help\n"
+        "Commands: server, agent, check, certificate, backup, restore, kubectl, version, help\n"
         "Run 'skiff --help' for usage.\n");
   CHECK(h.Run({"--data-dir", "/x"}) == 2);
   CHECK(h.err.str() ==
@@ -252,4 +285,68 @@ TEST_CASE("ExecKubectl reports a missing or unusable kubectl instead of running 
                          "version works) and run 'skiff kubectl' again\n");
   CHECK(rc2 == 126);
   CHECK(err2.str() == "skiff: cannot run kubectl: Permission denied\n");
+}
+
+TEST_CASE("skiff backup and skiff restore take FILE and --data-dir", "[cli]") {
+  TempDir dir;
+  Harness h(UserEnv(dir));
+  skiff::cli::BackupOptions got;
+  std::string which;
+  auto hook = [&](std::string name) {
+    return [&, name](const skiff::cli::BackupOptions& o, std::ostream& out, std::ostream&) {
+      got = o;
+      which = name;
+      out << name << " ran\n";
+      return 0;
+    };
+  };
+  h.hooks.run_backup = hook("backup");
+  h.hooks.run_restore = hook("restore");
+
+  CHECK(h.Run({"backup", "/b/box.db"}) == 0);
+  CHECK(which == "backup");
+  CHECK(got.file == "/b/box.db");
+  CHECK(got.data_dir == "/home/ann/.skiff");
+  CHECK(h.out.str() == "backup ran\n");
+  CHECK(h.Run({"restore", "-d", "/srv/new", "box.db"}) == 0);
+  CHECK(which == "restore");
+  CHECK(got.file == "box.db");
+  CHECK(got.data_dir == "/srv/new");
+  CHECK(h.Run({"restore", "--data-dir=/srv/x", "--", "-odd-name"}) == 0);
+  CHECK(got.file == "-odd-name");
+
+  // The config file's data-dir applies; the server's and the agent's other keys are skipped.
+  const std::string config = dir.Write(
+      "config.yaml", "data-dir: /srv/skiff\nhttps-listen-port: 7443\nserver: https://x\n");
+  CHECK(h.Run({"backup", "--config", config, "b.db"}) == 0);
+  CHECK(got.data_dir == "/srv/skiff");
+  CHECK(got.config_file == config);
+  CHECK(h.Run({"backup", "-c", dir.Write("bad.yaml", "data-dri: /x\n"), "b.db"}) == 2);
+  CHECK_THAT(h.err.str(), Catch::Contains("unknown key \"data-dri\" (did you mean \"data-dir\"?)"));
+
+  which.clear();
+  CHECK(h.Run({"backup"}) == 2);
+  CHECK(h.err.str() ==
+        "skiff: \"skiff backup\" needs one argument: the backup FILE\n"
+        "Run 'skiff backup --help' for usage.\n");
+  CHECK(h.Run({"restore", "a", "b"}) == 2);
+  CHECK(h.err.str() ==
+        "skiff: unexpected argument \"b\" for \"skiff restore\" (it takes one FILE)\n"
+        "Run 'skiff restore --help' for usage.\n");
+  CHECK(h.Run({"backup", "b.db", "--force"}) == 2);
+  CHECK_THAT(h.err.str(),
+             Catch::StartsWith("skiff: unknown flag \"--force\" for \"skiff backup\""));
+  CHECK(which.empty());
+
+  REQUIRE(h.Run({"backup", "--help"}) == 0);
+  CHECK_THAT(h.out.str(), Catch::Contains("skiff backup FILE [flags]") &&
+                              Catch::Contains("-d, --data-dir DIR") &&
+                              Catch::Contains("<data-dir>/agent"));
+  std::istringstream lines(h.out.str());
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 100);
+  REQUIRE(h.Run({"help", "restore"}) == 0);
+  CHECK_THAT(h.out.str(), Catch::Contains("skiff restore FILE [flags]") &&
+                              Catch::Contains("must be empty or not exist"));
+  REQUIRE(h.Run({"--help"}) == 0);
+  CHECK_THAT(h.out.str(), Catch::Contains("\n  backup ") && Catch::Contains("\n  restore "));
 }

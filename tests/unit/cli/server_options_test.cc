@@ -144,6 +144,7 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"image-gc-high-threshold", {"90", "90"}},
       {"image-gc-low-threshold", {"70", "70"}},
       {"minimum-image-ttl-duration", {"90s", "1m30s"}},
+      {"eviction-pressure-transition-period", {"30s", "30s"}},
       {"token", {"s3cret", "s3cret"}},
       {"token-file", {"/etc/skiff/token", "/etc/skiff/token"}},
       {"cluster-cidr", {"10.100.0.0/16", "10.100.0.0/16"}},
@@ -157,6 +158,8 @@ TEST_CASE("every server flag reaches its field", "[cli]") {
       {"private-registry", {"/srv/registries.yaml", "/srv/registries.yaml"}},
       {"compact-interval", {"1h30m", "1h30m"}},
       {"event-ttl", {"90m", "1h30m"}},
+      {"certificate-lifetime", {"4320h", "4320h"}},
+      {"certificate-renew-before", {"240h", "240h"}},
       {"log-level", {"debug", "debug"}},
   };
   auto flags = skiff::cli::ServerFlagSet();

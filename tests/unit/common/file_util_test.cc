@@ -1,4 +1,4 @@
-// skiff/common/file_util.h: path helpers, MakeDirs and WriteFileAtomic.
+// skiff/common/file_util.h: path helpers, MakeDirs, WriteFileAtomic and CommitNewFile.
 #include "skiff/common/file_util.h"
 
 #include <sys/stat.h>
@@ -109,4 +109,25 @@ TEST_CASE("RewriteFileAtomic swaps with a spare so that rewrites allocate no ino
   REQUIRE(skiff::RewriteFileAtomic(path, "4", 0600).ok());
   CHECK(*skiff::ReadFile(path) == "4");  // truncated, not the rest of an older, longer text
   CHECK(inode(path) == first);
+}
+
+TEST_CASE("CommitNewFile moves a file into place but never over another", "[file_util]") {
+  TempDir tmp;
+  const std::string file = tmp.path() + "/f";
+  REQUIRE(skiff::WriteFileAtomic(file + ".tmp", "new", 0600).ok());
+  REQUIRE(skiff::CommitNewFile(file + ".tmp", file).ok());
+  CHECK(*skiff::ReadFile(file) == "new");
+  CHECK_FALSE(std::filesystem::exists(file + ".tmp"));
+
+  REQUIRE(skiff::WriteFileAtomic(file + ".tmp", "newer", 0600).ok());
+  skiff::Status refused = skiff::CommitNewFile(file + ".tmp", file);
+  CHECK(refused.code() == skiff::Code::kAlreadyExists);
+  CHECK(refused.message() == file + " already exists");
+  CHECK(*skiff::ReadFile(file) == "new");
+  CHECK(*skiff::ReadFile(file + ".tmp") == "newer");
+
+  CHECK(skiff::CommitNewFile(tmp.path() + "/none", file + "2").code() == skiff::Code::kNotFound);
+  CHECK(skiff::SyncDir(tmp.path()).ok());
+  CHECK_THAT(skiff::SyncDir(tmp.path() + "/nowhere").message(),
+             Catch::Contains(tmp.path() + "/nowhere"));
 }
