@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_node import DEFAULT_SKIFF, IMAGE, node_server, run_pod, wait_for  # noqa: E402
+from node_bench import DEFAULT_SKIFF, IMAGE, node_server, run_pod, wait_for  # noqa: E402
 
 NETWORK = ("skbench9", "10.222.0.0/16", "10.223.0.0/16")
 CLUSTER_DNS = "10.223.0.10"

@@ -12,9 +12,8 @@ import argparse
 import os
 import statistics
 import time
-from pathlib import Path
 
-from node_bench import DEFAULT_SKIFF, IMAGE, node_server, percentile
+from node_bench import DEFAULT_SKIFF, IMAGE, cpu_seconds, node_server, percentile
 from skiff_e2e import wait_for
 
 NETWORK = ("sktbench2", "10.251.0.0/16", "10.252.0.0/16")
@@ -32,11 +31,6 @@ def pod(name, node, probe=True):
     return p
 
 
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skiff", default=DEFAULT_SKIFF)
@@ -48,7 +42,7 @@ def main():
     from kubernetes import client, config
     from kubernetes.stream import stream
 
-    with node_server(args.skiff, "skiff-exec-bench-", NETWORK) as srv:
+    with node_server(args.skiff, NETWORK, "skiff-exec-bench-") as srv:
         for i in range(args.pods):
             r = srv.post("/api/v1/namespaces/default/pods", pod(f"probed-{i}", srv.node_name,
                                                                     not args.no_probes))

@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_node import latency_summary, running_server, wait_for  # noqa: E402
+from node_bench import latency_summary, running_server, wait_for  # noqa: E402
 
 
 def manifest(ns):

@@ -13,15 +13,13 @@ log writers'. Everything is deleted and cleaned up at the end.
 """
 
 import argparse
-import json
 import os
 import statistics
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-from node_bench import DEFAULT_SKIFF, IMAGE, node_server, percentile
+from node_bench import DEFAULT_SKIFF, IMAGE, node_server, percentile, rss_kib
 
 NETWORK = ("sktbench0", "10.236.0.0/16", "10.237.0.0/16")
 
@@ -73,13 +71,6 @@ def pod(name):
                                      "command": ["sleep", "3600"]}]}}
 
 
-def rss_kib(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def pss_kib(pid):
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         if line.startswith("Pss:"):
@@ -113,7 +104,7 @@ def main():
     ap.add_argument("--wave-size", type=int, default=20)
     ap.add_argument("--server-log", help="copy the server's log (at --log-level debug) here")
     args = ap.parse_args()
-    with node_server(args.skiff, "skiff-pod-bench-", NETWORK,
+    with node_server(args.skiff, NETWORK, "skiff-pod-bench-",
                      ["--log-level", "debug"] if args.server_log else [],
                      keep_log=args.server_log) as srv:
         watcher = RunningWatcher(srv)

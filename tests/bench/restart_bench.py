@@ -71,7 +71,7 @@ def main():
     ap.add_argument("--skiff", default=DEFAULT_SKIFF)
     ap.add_argument("--pods", type=int, default=20)
     args = ap.parse_args()
-    with node_server(args.skiff, "skiff-restart-bench-", NETWORK) as srv:
+    with node_server(args.skiff, NETWORK, "skiff-restart-bench-") as srv:
         node = srv.node_name
 
         def create(body):

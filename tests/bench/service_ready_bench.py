@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_node import (DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod,  # noqa: E402
+from node_bench import (DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod,  # noqa: E402
                         wait_for)
 
 NETWORK = ("skbench7", "10.224.0.0/16", "10.225.0.0/16")

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_node import DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod  # noqa: E402
+from node_bench import DEFAULT_SKIFF, IMAGE, latency_summary, node_server, run_pod  # noqa: E402
 
 NETWORK = ("skbench6", "10.220.0.0/16", "10.221.0.0/16")
 
