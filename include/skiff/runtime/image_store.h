@@ -12,6 +12,28 @@
 // atomically (WriteFileAtomic), so a crash leaves either the old or the new state, never a half
 // layer or a torn file. Leftovers in layers/tmp are removed by Open.
 //
+// Power loss (and disk errors): Open never fails because an item is damaged. A damaged item is
+// deleted and logged (path and cause); what depended on it is forgotten or rebuilt, and the
+// next pull (or the airgap import at start) brings it back as a normal pull would:
+//   - A layer directory without fs/ or without a valid meta.json naming its diff id is deleted;
+//     images using it are forgotten (their blobs, when intact, make the next pull cheap).
+//   - Blobs: fsynced before they are renamed into place, so only a disk that lies or fails
+//     damages them. Hashing every blob at every start costs too much on a small machine with
+//     large images, so Open hashes (a) every blob of at most 1 MiB (manifests, indexes,
+//     configs), (b) every blob whose size differs from what a manifest or index declares for
+//     it, and (c) after an unclean shutdown (no marker left by the destructor) every blob
+//     written within the 10 minutes before the newest blob. Other layer blobs are checked when
+//     used: a blob that does not unpack to its diff id is hashed and, when damaged, deleted
+//     (Register then says kNotFound: the next pull fetches it again). Whole-blob reads
+//     (ReadBlob: documents) always verify the digest and delete a damaged blob (kNotFound).
+//     Unpacked layers are not re-checked: they are published only after a syncfs.
+//   - Partial ingests are kept for resume: Commit verifies the digest, so garbage in one costs
+//     one download from the start (the puller restarts once on kCorrupt).
+//   - A damaged metadata.json is moved to metadata.json.damaged and the images are rebuilt from
+//     the blobs (manifests and configs are blobs), without names: tags, repo digests, pins,
+//     last-used times and import records exist only in metadata.json. A pull by name then
+//     finds the blobs here and re-records the name; the airgap directory is imported again.
+//
 // Thread-safety: every method may be called from any thread. Register and the imports run
 // concurrently with each other (a layer two of them need is unpacked once, the other waits);
 // Remove and GarbageCollect wait for running registrations and imports to finish.
@@ -85,10 +107,12 @@ struct ImageStoreOptions {
 
 class ImageStore {
  public:
-  // Creates root_dir's layout when missing and loads metadata.json (kCorrupt when it cannot be
-  // parsed: it is never overwritten).
+  // Creates root_dir's layout when missing, checks it (see "Power loss" above) and loads
+  // metadata.json. Fails only when root_dir cannot be used at all (not a directory, no
+  // permission, a damaged metadata.json that cannot be moved aside).
   static Result<std::unique_ptr<ImageStore>> Open(const std::string& root_dir,
                                                   const ImageStoreOptions& options = {});
+  // Leaves the marker of a clean shutdown for the next Open.
   ~ImageStore();
   ImageStore(const ImageStore&) = delete;
   ImageStore& operator=(const ImageStore&) = delete;

@@ -38,14 +38,27 @@ Result<RotatingLogFile> RotatingLogFile::Open(Options options) {
 }
 
 Status RotatingLogFile::OpenLive() {
-  int fd = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  int fd = ::open(options_.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
     return UnavailableError("cannot open log file " + options_.path + ": " + std::strerror(errno));
   }
   fd_.reset(fd);
   struct stat st {};
   size_ = ::fstat(fd, &st) == 0 ? st.st_size : 0;
+  EndTornLine();
   return Status::Ok();
+}
+
+void RotatingLogFile::EndTornLine() {
+  char last = '\n';
+  if (size_ == 0 || ::pread(fd_.get(), &last, 1, size_ - 1) != 1 || last == '\n') return;
+  // A power cut (or a killed writer) cut the last entry short: end it, so that it stays one
+  // damaged line of its own instead of swallowing the first entry written now.
+  if (::write(fd_.get(), "\n", 1) == 1) {
+    ++size_;
+  } else {
+    Complain("cannot end the cut last line of " + options_.path + ": " + std::strerror(errno));
+  }
 }
 
 void RotatingLogFile::Append(TimePoint now, LogStream stream, bool partial,

@@ -26,7 +26,10 @@ class RotatingLogFile {
     int max_files = 5;            // live + rotated, >= 1
   };
 
-  // Creates the parent directory (0755) and opens/creates the live file (0640, append).
+  // Creates the parent directory (0755) and opens/creates the live file (0640, append). A live
+  // file whose last byte is not '\n' (its last entry was cut short by a power cut or a killed
+  // writer) gets a '\n' first: the cut entry stays a line of its own, which readers show as
+  // far as it parses or skip, and the next entry starts a line.
   static Result<RotatingLogFile> Open(Options options);
 
   // Queues one entry "<timestamp> <stream> <P|F> <content>\n", rotating first if needed.
@@ -40,6 +43,7 @@ class RotatingLogFile {
  private:
   explicit RotatingLogFile(Options options) : options_(std::move(options)) {}
   Status OpenLive();
+  void EndTornLine();
   void Rotate(TimePoint now);
   void Complain(const std::string& message);
 

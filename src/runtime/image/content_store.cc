@@ -205,6 +205,13 @@ Result<std::string> FileContentStore::ReadBlob(const std::string& digest) const 
   if (!data.ok() && data.status().code() == Code::kNotFound) {
     return NotFoundError("blob " + digest + " is not in the content store");
   }
+  if (!data.ok()) return data;
+  // Whole blobs are read only for documents (manifests, configs): checking them costs little
+  // next to reading them, and a damaged one must not be trusted.
+  if (std::string actual = Sha256Digest(*data); actual != digest) {
+    DiscardBlob(digest, "its content has digest " + actual);
+    return NotFoundError("blob " + digest + " was damaged and is removed; fetch it again");
+  }
   return data;
 }
 
@@ -314,7 +321,8 @@ Status FileContentStore::WriteBlob(const std::string& digest, const std::string&
   if (actual != digest) {
     return CorruptError("blob " + digest + ": digest mismatch, the data has digest " + actual);
   }
-  if (Has(digest)) return Status::Ok();
+  // A blob already there is kept when it is intact (ReadBlob removes a damaged one).
+  if (Has(digest) && ReadBlob(digest).ok()) return Status::Ok();
   size_t pos = 0;
   auto stored = IngestStream(
       [&](char* buf, size_t cap) -> Result<size_t> {

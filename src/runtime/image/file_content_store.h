@@ -51,6 +51,13 @@ class FileContentStore : public ContentStore {
   // Removes partial ingests not written to for max_age_s seconds (and not open now).
   void RemoveStalePartials(int64_t max_age_s);
 
+  // Hashes a committed blob: kCorrupt naming its path and both digests when the bytes do not
+  // match the name, kNotFound when absent, kUnavailable when it cannot be read.
+  Status VerifyBlob(const std::string& digest) const;
+  // Deletes a blob found damaged (a power cut or a disk error), logging its path and `cause`.
+  // The next pull or import fetches it again.
+  void DiscardBlob(const std::string& digest, const std::string& cause) const;
+
  private:
   explicit FileContentStore(std::string root);
   Status MoveIntoPlace(int fd, const std::string& tmp, const std::string& digest);

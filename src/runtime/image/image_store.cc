@@ -1,7 +1,10 @@
 #include "skiff/runtime/image_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
+#include "runtime/image/blob_check.h"
 #include "runtime/image/store_state.h"
 #include "skiff/common/file_util.h"
 #include "skiff/common/log.h"
@@ -115,8 +118,29 @@ Result<int64_t> StoreState::RemoveExclusive(const std::string& id) {
 
 }  // namespace image_detail
 
+namespace {
+
+// Present while no ImageStore has the root open: its absence at Open means the last one did
+// not close (a crash or a power cut).
+std::string CleanMarker(const std::string& root) { return root + "/closed-cleanly"; }
+
+// Whether the last store closed cleanly; removes the marker (durably: a power cut from now on
+// must not find it).
+bool TakeCleanMarker(const std::string& root) {
+  if (::unlink(CleanMarker(root).c_str()) != 0) return false;
+  (void)SyncDir(root);
+  return true;
+}
+
+}  // namespace
+
 ImageStore::ImageStore(std::unique_ptr<StoreState> state) : s_(std::move(state)) {}
-ImageStore::~ImageStore() = default;
+
+ImageStore::~ImageStore() {
+  if (!s_) return;
+  std::unique_lock<std::shared_mutex> gc(s_->gc_mu);  // no registration or deletion runs
+  (void)WriteFileAtomic(CleanMarker(s_->root), "", 0600);
+}
 
 Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root_dir,
                                                      const ImageStoreOptions& options) {
@@ -128,6 +152,11 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root_dir
   state->content = std::move(content).value();
   s = state->layers.Init();
   if (!s.ok()) return s;
+  // Power loss: damaged items go (logged), then what depended on them is forgotten or rebuilt.
+  image_detail::BlobCheckPolicy policy;
+  policy.unclean = !TakeCleanMarker(root_dir);
+  state->layers.DiscardDamaged();
+  image_detail::CheckBlobsAtOpen(*state->content, policy);
   s = state->LoadMetadata();
   if (!s.ok()) return s;
   return std::make_unique<ImageStore>(std::move(state));

@@ -13,6 +13,7 @@
 #include "runtime/image/layer_unpack.h"
 #include "skiff/common/unique_fd.h"
 #include "skiff/common/file_util.h"
+#include "skiff/common/log.h"
 #include "skiff/runtime/content_store.h"
 
 namespace skiff::runtime::image_detail {
@@ -128,6 +129,43 @@ Result<int64_t> LayerStore::Remove(const std::string& diff_id) {
   s = RemoveTree(doomed);
   if (!s.ok()) return s;
   return freed;
+}
+
+namespace {
+
+// Why the layer directory `dir` of `diff_id` is not a complete layer; "" when it is.
+std::string LayerDamage(const std::string& dir, const std::string& diff_id) {
+  struct stat st {};
+  if (::stat((dir + "/fs").c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "no fs directory";
+  auto meta = ReadFile(dir + "/meta.json");
+  if (!meta.ok()) return "meta.json: " + meta.status().message();
+  auto j = nlohmann::json::parse(*meta, nullptr, false);
+  if (!j.is_object()) return "meta.json is not a JSON object";
+  if (!j.contains("size") || !j["size"].is_number_integer()) return "meta.json has no size";
+  if (j.value("diff_id", "") != diff_id) return "meta.json names another diff id";
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> LayerStore::DiscardDamaged() {
+  std::vector<std::string> discarded;
+  for (const std::string& diff_id : List()) {
+    const std::string cause = LayerDamage(LayerDir(diff_id), diff_id);
+    if (cause.empty()) continue;
+    log::Warning("images", "discarding a damaged layer",
+                 {{"path", LayerDir(diff_id)}, {"cause", cause}});
+    std::string doomed = NewTmpPath(diff_id) + "-damaged";
+    Status s = ::rename(LayerDir(diff_id).c_str(), doomed.c_str()) == 0
+                   ? RemoveTree(doomed)
+                   : ErrnoStatus(errno, "cannot move " + LayerDir(diff_id) + " aside");
+    if (!s.ok()) {
+      log::Error("images", "cannot delete a damaged layer", {{"error", s.message()}});
+      continue;
+    }
+    discarded.push_back(diff_id);
+  }
+  return discarded;
 }
 
 std::vector<std::string> LayerStore::List() const {

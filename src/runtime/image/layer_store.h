@@ -23,6 +23,12 @@ class LayerStore {
   // Creates the directory and empties <dir>/tmp (unpacks a crash interrupted).
   Status Init();
 
+  // At Open, after Init: deletes every layer directory that is not complete (no fs/ directory,
+  // or a meta.json that is missing, not JSON or names another diff id: a disk that lost data),
+  // logging its path and the cause. The contents of fs/ are not checked: a layer is published
+  // only after a syncfs. Returns the diff ids deleted.
+  std::vector<std::string> DiscardDamaged();
+
   // The overlay lower dir of a layer (whether or not it exists).
   std::string FsDir(const std::string& diff_id) const;
   bool Has(const std::string& diff_id) const;

@@ -1,4 +1,6 @@
 // metadata.json: the images, their names and last-used times, and the imported airgap files.
+#include <cstdio>
+
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -62,9 +64,24 @@ Status StoreState::LoadMetadata() {
     return data.status();
   }
   json doc = json::parse(*data, nullptr, /*allow_exceptions=*/false);
+  // A power cut on a disk that lost written data, or a disk error: what the blobs tell is
+  // rebuilt; the damaged file is kept beside for a look.
   auto damaged = [&](const std::string& why) {
-    return CorruptError("image metadata " + MetadataPath() + " is damaged (" + why +
-                        "); it is left as it is");
+    images.clear();
+    imports.clear();
+    const std::string aside = MetadataPath() + ".damaged";
+    log::Warning("images", "image metadata is damaged; rebuilding it from the blobs",
+                 {{"path", MetadataPath()}, {"cause", why}, {"moved_to", aside}});
+    if (::rename(MetadataPath().c_str(), aside.c_str()) != 0) {
+      return CorruptError("image metadata " + MetadataPath() + " is damaged (" + why +
+                          ") and cannot be moved aside");
+    }
+    size_t n = RebuildFromBlobs();
+    log::Warning("images",
+                 "rebuilt the image list from the blobs; names, pins and last-used times are lost "
+                 "(a pull by name finds its blobs here, airgap archives are imported again)",
+                 {{"images", std::to_string(n)}});
+    return Status::Ok();
   };
   if (doc.is_discarded() || !doc.is_object()) return damaged("not a JSON object");
   try {
@@ -81,7 +98,8 @@ Status StoreState::LoadMetadata() {
       imports[j.at("path").get<std::string>()] = std::move(r);
     }
   } catch (const json::exception& e) {
-    return damaged(e.what());
+    Status s = damaged(e.what());
+    if (!s.ok()) return s;
   }
   // A crash (or a full disk) between deleting layers and saving may leave records of images
   // whose layers are gone: those images are unusable, forget them.

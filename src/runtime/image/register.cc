@@ -95,6 +95,14 @@ Result<Image> StoreState::RegisterShared(const ImageRef& ref, const std::string&
       layer_size = layers.Size(diff_id);
     } else if (content->Has(layer.digest)) {
       layer_size = layers.Ensure(diff_id, content->BlobPath(layer.digest), layer.digest);
+      // A blob that does not unpack may have been damaged on disk since its commit: then it
+      // goes, so that the next pull or import fetches it again.
+      if (!layer_size.ok() && layer_size.status().code() != Code::kResourceExhausted) {
+        if (Status v = content->VerifyBlob(layer.digest); !v.ok() && v.code() != Code::kNotFound) {
+          content->DiscardBlob(layer.digest, "it does not unpack: " + v.message());
+          layer_size = NotFoundError("layer blob " + layer.digest + " was damaged and is removed");
+        }
+      }
     } else {
       layer_size = NotFoundError("layer blob " + layer.digest + " is not in the content store");
     }

@@ -55,8 +55,14 @@ struct StoreState {
   std::map<std::string, ImportRecord> imports;  // by path of the imported file
 
   std::string MetadataPath() const { return root + "/metadata.json"; }
-  // Reads metadata.json (absent: empty store) and drops images whose layers are gone.
+  // Reads metadata.json (absent: empty store) and drops images whose layers are gone. A
+  // damaged metadata.json is moved aside to metadata.json.damaged and the images are rebuilt
+  // from the blobs (RebuildFromBlobs).
   Status LoadMetadata();
+  // Records, without names, every image whose manifest (or index), config and layers are in
+  // the content store (layers not unpacked are unpacked). Returns how many images it recorded.
+  // Open only: no other thread uses the store yet.
+  size_t RebuildFromBlobs();
   // Writes metadata.json atomically. mu held.
   Status SaveLocked();
 

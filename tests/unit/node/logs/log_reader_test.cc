@@ -30,19 +30,7 @@ std::chrono::system_clock::time_point Time(const std::string& text) {
 }
 
 // Reads without follow; fails the test on a non-OK status.
-std::string Read(const std::string& path, const LogOptions& opts) {
-  std::string out;
-  auto status = ReadContainerLog(
-      path, opts,
-      [&](std::string_view s) {
-        out.append(s);
-        return true;
-      },
-      [] { return false; }, [] { return false; });
-  INFO(status.ToString());
-  REQUIRE(status.ok());
-  return out;
-}
+std::string Read(const std::string& path, const LogOptions& opts) { return ReadLog(path, opts); }
 
 // Output collected from another thread.
 class Collector {

@@ -1,5 +1,7 @@
 #include "log_test_util.h"
 
+#include <catch2/catch.hpp>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -199,5 +201,19 @@ int DriverProcess::Wait(std::chrono::milliseconds timeout) {
 }
 
 void DriverProcess::Signal(int sig) { ::kill(pid_, sig); }
+
+std::string ReadLog(const std::string& path, const LogOptions& opts) {
+  std::string out;
+  auto status = ReadContainerLog(
+      path, opts,
+      [&](std::string_view s) {
+        out.append(s);
+        return true;
+      },
+      [] { return false; }, [] { return false; });
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+  return out;
+}
 
 }  // namespace skiff::node::testing

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "skiff/node/container_logs.h"
+
 namespace skiff::node::testing {
 
 // A fresh directory under /tmp, removed with everything in it on destruction.
@@ -41,6 +43,9 @@ std::vector<FileEntry> ParseFile(const std::string& data);
 // "<time> <stream> <tag> <content>\n"
 std::string Cri(const std::string& time, const std::string& stream, const std::string& tag,
                 const std::string& content);
+
+// ReadContainerLog without follow, the whole output; fails the test on a non-OK status.
+std::string ReadLog(const std::string& path, const LogOptions& opts = {});
 
 // Polls `cond` every 10 ms until it holds or `timeout` passes; returns its last value.
 bool WaitFor(const std::function<bool()>& cond,
