@@ -28,6 +28,10 @@ struct PodRuntimeInfo {
   // Kubernetes quantity string, "memory" in bytes).
   std::string node_allocatable_cpu;
   std::string node_allocatable_memory;
+  // The lowest oom_score_adj the agent can give a process: -1000 with CAP_SYS_RESOURCE, else
+  // its own (without the capability a process cannot go below what it inherited, and runc
+  // fails to start a container asked to: seen in VMs and LXC whose root lacks it).
+  int min_oom_score_adj = -1000;
 };
 
 }  // namespace skiff::node

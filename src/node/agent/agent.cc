@@ -10,6 +10,7 @@
 #include "node_heartbeat.h"
 #include "pod_manager.h"
 #include "pod_worker.h"
+#include "pressure_eviction.h"
 #include "prober.h"
 #include "runtime_impl.h"
 #include "storage_eviction.h"
@@ -31,7 +32,8 @@ std::string EventSocketPath(const std::string& state_dir) {
 class AgentImpl : public Agent {
  public:
   explicit AgentImpl(client::Client& client, AgentConfig config)
-      : client_(client), config_(std::move(config)) {}
+      : client_(client), config_(std::move(config)),
+        pressure_(config_.eviction_pressure_transition_period) {}
   ~AgentImpl() override { Stop(); }
 
   Status Init();
@@ -41,6 +43,7 @@ class AgentImpl : public Agent {
  private:
   client::Client& client_;
   AgentConfig config_;
+  PressureConditions pressure_;
   std::unique_ptr<runtime::ImageStore> images_;
   std::unique_ptr<runtime::Puller> puller_;
   std::unique_ptr<net::CniNetwork> cni_;
@@ -54,6 +57,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<PodIoImpl> pod_io_;
   std::unique_ptr<ImageGc> image_gc_;
   std::unique_ptr<StorageEviction> storage_eviction_;
+  std::unique_ptr<NodePressureEviction> pressure_eviction_;
   bool stopped_ = false;
 };
 
@@ -116,6 +120,10 @@ Status AgentImpl::Init() {
   prober_ = std::make_unique<Prober>(Prober::Hooks{
       exec, [this](const std::string& uid) { if (pods_) pods_->Poke(uid); }, events_.get()});
   worker_ = std::make_unique<PodWorker>(client_, *runtime_, *events_, *prober_, exec, config_);
+  // kubelet's eviction admission: a node under pressure turns new pods away.
+  worker_->SetAdmission([this](const nlohmann::json& pod) {
+    return AdmissionRefusal(pressure_.Current(PressureConditions::Clock::now()), pod);
+  });
   pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
@@ -131,12 +139,15 @@ Status AgentImpl::Init() {
   for (const std::string& id : runtime_->RemoveOrphanContainers()) {
     log::Info("agent", "removed a container no pod record names", {{"container", id}});
   }
+  for (const std::string& id : runtime_->RemoveOrphanSandboxes()) {
+    log::Info("agent", "removed a sandbox no pod record names", {{"sandbox", id}});
+  }
   if (size_t n = runtime_->RemoveOrphanCgroups(); n > 0) {
     log::Info("agent", "removed the cgroups of pods this node no longer has",
               {{"pods", std::to_string(n)}});
   }
 
-  heartbeat_ = std::make_unique<NodeHeartbeat>(client_, config_);
+  heartbeat_ = std::make_unique<NodeHeartbeat>(client_, config_, &pressure_);
   if (Status s = heartbeat_->RegisterOnce(); !s.ok()) return s;
   heartbeat_->Start();
   pod_io_ = std::make_unique<PodIoImpl>(
@@ -157,6 +168,28 @@ Status AgentImpl::Init() {
         worker_->Evict(uid, message);
         pods_->Poke(uid);
       }});
+  NodePressureEviction::Hooks pressure;
+  pressure.facts = [this] { return ReadHostFacts(config_.state_dir); };
+  pressure.pods = [this] { return pods_->Pods(); };
+  pressure.measure = [this](const nlohmann::json& pod, EvictionResource resource) {
+    return runtime_->MeasureUsage(pod, resource);
+  };
+  // Exited containers are removed as they exit: unused images are what is left to reclaim.
+  pressure.reclaim_disk = [this] { image_gc_->DeleteUnused(); };
+  pressure.evict = [this](const std::string& uid, const std::string& message) {
+    worker_->Evict(uid, message, /*disruption_target=*/true);
+    pods_->Poke(uid);
+  };
+  // kubelet's node reference names the node by its name in the uid field too.
+  pressure.node_event = [this](const std::string& reason, const std::string& message) {
+    const nlohmann::json node = {
+        {"apiVersion", "v1"},
+        {"kind", "Node"},
+        {"metadata", {{"name", config_.node_name}, {"uid", config_.node_name}}}};
+    events_->Record(node, "", "Warning", reason, message);
+  };
+  pressure_eviction_ =
+      std::make_unique<NodePressureEviction>(config_.eviction_hard, pressure_, std::move(pressure));
   log::Info("agent", "node agent running",
             {{"node", config_.node_name}, {"pod-cidr", config_.pod_cidr}, {"state", state}});
   return Status::Ok();
@@ -166,6 +199,7 @@ void AgentImpl::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (storage_eviction_) storage_eviction_->Stop();  // it pokes the pod manager
+  if (pressure_eviction_) pressure_eviction_->Stop();  // so does this
   if (prober_) prober_->Stop();  // it pokes the pod manager
   if (pods_) pods_->Stop();
   if (shim_events_) shim_events_->Stop();

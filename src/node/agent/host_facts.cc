@@ -6,8 +6,12 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "skiff/common/file_util.h"
 
 namespace skiff::node {
 namespace {
@@ -92,6 +96,21 @@ HostFacts ReadHostFacts(const std::string& state_dir) {
   }
   f.os_image = OsImage();
   return f;
+}
+
+int LowestOomScoreAdj() {
+  constexpr int kCapSysResource = 24;
+  if (auto status = ReadFile("/proc/self/status"); status.ok()) {
+    const size_t at = status->find("CapEff:");
+    if (at != std::string::npos) {
+      const uint64_t caps = std::strtoull(status->c_str() + at + 7, nullptr, 16);
+      if (caps & (uint64_t{1} << kCapSysResource)) return -1000;
+    }
+  }
+  if (auto own = ReadFile("/proc/self/oom_score_adj"); own.ok()) {
+    return static_cast<int>(std::strtol(own->c_str(), nullptr, 10));
+  }
+  return 0;
 }
 
 }  // namespace skiff::node

@@ -23,6 +23,9 @@ struct HostFacts {
 };
 
 HostFacts ReadHostFacts(const std::string& state_dir);
+// The lowest oom_score_adj this process can give its children: -1000 when it has
+// CAP_SYS_RESOURCE, else its own oom_score_adj (0 when unreadable).
+int LowestOomScoreAdj();
 // "amd64", "arm64", "arm", ... for uname's machine field.
 std::string GoArch(const std::string& uname_machine);
 

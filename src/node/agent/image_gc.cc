@@ -15,13 +15,17 @@ ImageGc::~ImageGc() { Stop(); }
 
 void ImageGc::Stop() { loop_.Stop(); }
 
-int64_t ImageGc::RunOnce() {
+int64_t ImageGc::RunOnce() { return Collect(policy_.high_percent, policy_.low_percent); }
+
+// High 0 forces a collection; low 0 takes every candidate.
+int64_t ImageGc::DeleteUnused() { return Collect(0, 0); }
+
+int64_t ImageGc::Collect(int high_percent, int low_percent) {
   std::set<std::string> ids;
   for (const std::string& ref : in_use_()) {
     if (auto image = images_.Lookup(ref); image.ok()) ids.insert(image->id);
   }
-  auto freed = images_.GarbageCollect(policy_.high_percent, policy_.low_percent, ids,
-                                      policy_.min_age);
+  auto freed = images_.GarbageCollect(high_percent, low_percent, ids, policy_.min_age);
   if (!freed.ok()) {
     log::Warning("agent", "image garbage collection failed", {{"error", freed.status().message()}});
     return 0;

@@ -30,8 +30,14 @@ class ImageGc {
   void Stop();
   // One pass (the loop's body; tests call it directly). Returns bytes freed.
   int64_t RunOnce();
+  // kubelet's DeleteUnusedImages, for the eviction manager under disk pressure: every image
+  // the policy lets go (unused, not imported, older than min_age), however full the disk.
+  // Returns bytes freed. Thread-safe with the loop (the store serializes collections).
+  int64_t DeleteUnused();
 
  private:
+  int64_t Collect(int high_percent, int low_percent);
+
   runtime::ImageStore& images_;
   const std::function<std::set<std::string>()> in_use_;
   const Policy policy_;

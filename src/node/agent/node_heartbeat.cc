@@ -42,8 +42,9 @@ std::string ConditionStates(const json& status) {
 
 }  // namespace
 
-NodeHeartbeat::NodeHeartbeat(client::Client& client, AgentConfig config)
-    : client_(client), config_(std::move(config)) {}
+NodeHeartbeat::NodeHeartbeat(client::Client& client, AgentConfig config,
+                             PressureConditions* pressure)
+    : client_(client), config_(std::move(config)), pressure_(pressure) {}
 
 NodeHeartbeat::~NodeHeartbeat() { Stop(); }
 
@@ -116,7 +117,11 @@ Status NodeHeartbeat::PostStatus(bool force) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto node = client_.Get(client::Nodes(), "", config_.node_name);
     if (!node.ok()) return node.status();
-    json status = BuildNodeStatus(config_, facts, (*node)["status"], std::chrono::system_clock::now());
+    const NodePressure observed = PressureOf(config_, facts);
+    const NodePressure pressure =
+        pressure_ ? pressure_->Observe(observed, PressureConditions::Clock::now()) : observed;
+    json status = BuildNodeStatus(config_, facts, pressure, (*node)["status"],
+                                  std::chrono::system_clock::now());
     const std::string states = ConditionStates(status);
     // Compared with what the server holds too: the node lifecycle controller sets Ready to
     // Unknown when heartbeats stop, and a node that is back must say so at once.

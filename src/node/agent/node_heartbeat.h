@@ -1,11 +1,13 @@
 // Registers this node's Node object and keeps it alive, as kubelet does: a Lease in
 // kube-node-lease renewed every lease_renew_interval (the cheap heartbeat), and the Node's
 // status (capacity, conditions) posted every status_update_interval or as soon as a condition
-// changes. One thread; Stop() or the destructor ends it.
+// changes. The pressure conditions are observed into `pressure` (when given), which holds
+// them for the transition period, and posted as it reports them.
+// One thread; Stop() or the destructor ends it.
 #pragma once
 
-
 #include "host_facts.h"
+#include "pressure_conditions.h"
 #include "skiff/client/client.h"
 #include "skiff/common/periodic.h"
 #include "skiff/node/agent_config.h"
@@ -14,7 +16,8 @@ namespace skiff::node {
 
 class NodeHeartbeat {
  public:
-  NodeHeartbeat(client::Client& client, AgentConfig config);
+  // `pressure`, when not null, outlives this.
+  NodeHeartbeat(client::Client& client, AgentConfig config, PressureConditions* pressure = nullptr);
   ~NodeHeartbeat();
   NodeHeartbeat(const NodeHeartbeat&) = delete;
   NodeHeartbeat& operator=(const NodeHeartbeat&) = delete;
@@ -32,6 +35,7 @@ class NodeHeartbeat {
 
   client::Client& client_;
   const AgentConfig config_;
+  PressureConditions* const pressure_;
   // Owned by the loop thread (and RegisterOnce before Start).
   std::chrono::steady_clock::time_point last_status_{};
   std::string last_conditions_;

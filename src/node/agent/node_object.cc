@@ -32,12 +32,6 @@ int64_t HeldBack(const apis::EvictionThresholds& thresholds, apis::EvictionSigna
   return std::max<int64_t>(0, capacity - (t ? t->Amount(capacity) : 0));
 }
 
-bool Crossed(const apis::EvictionThresholds& thresholds, apis::EvictionSignal signal,
-             int64_t available, int64_t capacity) {
-  const apis::EvictionThreshold* t = apis::FindThreshold(thresholds, signal);
-  return t != nullptr && t->Crossed(available, capacity);
-}
-
 }  // namespace
 
 int64_t AllocatableMemory(const AgentConfig& config, const HostFacts& f) {
@@ -49,26 +43,16 @@ int64_t AllocatableEphemeralStorage(const AgentConfig& config, const HostFacts& 
 }
 
 NodePressure PressureOf(const AgentConfig& config, const HostFacts& f) {
-  using apis::EvictionSignal;
-  const apis::EvictionThresholds& t = config.eviction_hard;
-  NodePressure p;
-  // (MemAvailable unread is unknown, not zero.)
-  p.memory = f.memory_available_bytes > 0 &&
-             Crossed(t, EvictionSignal::kMemoryAvailable, f.memory_available_bytes, f.memory_bytes);
-  // nodefs and imagefs are the same file system: the state dir's.
-  for (EvictionSignal bytes : {EvictionSignal::kNodefsAvailable, EvictionSignal::kImagefsAvailable}) {
-    p.disk = p.disk || Crossed(t, bytes, f.disk_available_bytes, f.disk_bytes);
-  }
-  for (EvictionSignal inodes :
-       {EvictionSignal::kNodefsInodesFree, EvictionSignal::kImagefsInodesFree}) {
-    p.disk = p.disk || Crossed(t, inodes, f.disk_inodes_free, f.disk_inodes);
-  }
-  p.pid = Crossed(t, EvictionSignal::kPidAvailable, f.pids_max - f.pids_used, f.pids_max);
-  return p;
+  return PressureFrom(ThresholdsMet(config.eviction_hard, f));
 }
 
 json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const json& previous,
-                     std::chrono::system_clock::time_point now_tp) {
+                     std::chrono::system_clock::time_point now) {
+  return BuildNodeStatus(config, f, PressureOf(config, f), previous, now);
+}
+
+json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const NodePressure& pressure,
+                     const json& previous, std::chrono::system_clock::time_point now_tp) {
   const std::string now = api::Rfc3339(now_tp);
   const std::string kubelet = "v" + std::string(cli::kKubernetesVersion) + "+skiff";
   json status;
@@ -98,7 +82,6 @@ json BuildNodeStatus(const AgentConfig& config, const HostFacts& f, const json& 
                         {"kubeProxyVersion", kubelet},
                         {"operatingSystem", "linux"},
                         {"architecture", f.architecture}};
-  const NodePressure pressure = PressureOf(config, f);
   const bool memory_pressure = pressure.memory;
   const bool disk_pressure = pressure.disk;
   const bool pid_pressure = pressure.pid;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "eviction_signals.h"
 #include "host_facts.h"
 #include "skiff/node/agent_config.h"
 
@@ -16,9 +17,13 @@ nlohmann::json BuildNode(const AgentConfig& config, const HostFacts& facts,
 
 // status for a status update: capacity, allocatable, addresses, nodeInfo, daemonEndpoints and
 // the conditions, keeping each condition's lastTransitionTime from `previous_status` when its
-// status did not change.
+// status did not change. The pressure conditions are `pressure` (what the eviction manager
+// holds, transition period included), or PressureOf(config, facts) in the first form.
 nlohmann::json BuildNodeStatus(const AgentConfig& config, const HostFacts& facts,
                                const nlohmann::json& previous_status,
+                               std::chrono::system_clock::time_point now);
+nlohmann::json BuildNodeStatus(const AgentConfig& config, const HostFacts& facts,
+                               const NodePressure& pressure, const nlohmann::json& previous_status,
                                std::chrono::system_clock::time_point now);
 
 // Allocatable as kubelet computes it with no reservations: capacity less the memory.available
@@ -26,12 +31,7 @@ nlohmann::json BuildNodeStatus(const AgentConfig& config, const HostFacts& facts
 int64_t AllocatableMemory(const AgentConfig& config, const HostFacts& facts);
 int64_t AllocatableEphemeralStorage(const AgentConfig& config, const HostFacts& facts);
 
-// Which pressure conditions the facts put the node under, by config.eviction_hard.
-struct NodePressure {
-  bool memory = false;  // memory.available
-  bool disk = false;    // nodefs/imagefs available bytes or free inodes
-  bool pid = false;     // pid.available
-};
+// Which pressure conditions the facts put the node under now, by config.eviction_hard.
 NodePressure PressureOf(const AgentConfig& config, const HostFacts& facts);
 
 }  // namespace skiff::node

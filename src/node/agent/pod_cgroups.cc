@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -74,6 +75,27 @@ std::vector<std::string> Subdirectories(const std::string& dir) {
     ::closedir(d);
   }
   return names;
+}
+
+// A whole number in a cgroup file (its first line), or nullopt.
+std::optional<int64_t> ReadCount(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return std::nullopt;
+  std::istringstream in(*text);
+  int64_t value = 0;
+  if (!(in >> value)) return std::nullopt;
+  return value;
+}
+
+// The value of `key` in a memory.stat text ("key value" lines), 0 when absent.
+int64_t StatValue(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string name;
+  int64_t value = 0;
+  while (in >> name >> value) {
+    if (name == key) return value;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -152,6 +174,31 @@ size_t PodCgroups::RemoveOrphans(const std::set<std::string>& live,
     ++removed;
   }
   return removed;
+}
+
+std::optional<int64_t> PodCgroups::MemoryWorkingSet(const std::string& uid,
+                                                    const std::string& container_id) const {
+  const std::string path = root_ + "/pod" + uid + (container_id.empty() ? "" : "/" + container_id);
+  // (file, the inactive file cache's key in memory.stat): cgroup v1, then v2.
+  const std::pair<const char*, const char*> kinds[] = {
+      {"memory.usage_in_bytes", "total_inactive_file"}, {"memory.current", "inactive_file"}};
+  for (const std::string& top : hierarchies_) {
+    for (const auto& [usage_file, inactive_key] : kinds) {
+      std::optional<int64_t> usage = ReadCount(top + path + "/" + usage_file);
+      if (!usage) continue;
+      auto stat = ReadFile(top + path + "/memory.stat");
+      const int64_t inactive = stat.ok() ? StatValue(*stat, inactive_key) : 0;
+      return std::max<int64_t>(0, *usage - inactive);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> PodCgroups::Processes(const std::string& uid) const {
+  for (const std::string& top : hierarchies_) {
+    if (auto n = ReadCount(top + root_ + "/pod" + uid + "/pids.current")) return n;
+  }
+  return std::nullopt;
 }
 
 }  // namespace skiff::node

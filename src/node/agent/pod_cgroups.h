@@ -6,12 +6,15 @@
 //                                              log drivers it starts)
 // The shims live outside the cgroup of skiff's own service, so stopping that service (any
 // systemd KillMode) leaves every workload running; a pod's cgroups go when the pod goes.
+// It also reads what a pod's cgroups use now, for node-pressure eviction.
 // Thread-safe (no state beyond the hierarchy list fixed at construction).
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,6 +55,15 @@ class PodCgroups {
   // logged.
   size_t RemoveOrphans(const std::set<std::string>& live,
                        std::chrono::seconds min_age = std::chrono::seconds(60)) const;
+
+  // The memory working set of pod `uid` (of its container `container_id`, when given), as
+  // cAdvisor and kubelet count it: memory.usage_in_bytes (v1) or memory.current (v2) less the
+  // inactive file cache memory.stat reports, read from the first hierarchy that accounts
+  // memory for that cgroup. nullopt when none has it.
+  std::optional<int64_t> MemoryWorkingSet(const std::string& uid,
+                                          const std::string& container_id = "") const;
+  // The processes in pod `uid`'s cgroup (pids.current, v1 or v2); nullopt when none has it.
+  std::optional<int64_t> Processes(const std::string& uid) const;
 
  private:
   const std::vector<std::string> hierarchies_;

@@ -1,6 +1,7 @@
 #include "pod_record.h"
 
 #include "skiff/common/file_util.h"
+#include "skiff/common/log.h"
 
 namespace skiff::node {
 namespace {
@@ -69,6 +70,7 @@ json RecordToJson(const PodRecord& r) {
           {"sandboxReady", r.sandbox_ready},
           {"networkReady", r.network_ready},
           {"evictionMessage", r.eviction_message},
+          {"disruptionTarget", r.disruption_target},
           {"containers", containers}};
 }
 
@@ -86,6 +88,7 @@ Result<PodRecord> RecordFromJson(const json& j) {
     r.sandbox_ready = j.value("sandboxReady", false);
     r.network_ready = j.value("networkReady", false);
     r.eviction_message = j.value("evictionMessage", "");
+    r.disruption_target = j.value("disruptionTarget", false);
     for (const json& cj : j.value("containers", json::array())) {
       ContainerRecord c;
       c.name = cj.value("name", "");
@@ -117,12 +120,33 @@ Status SaveRecord(const std::string& pod_dir, const PodRecord& r) {
   return RewriteFileAtomic(pod_dir + "/record.json", RecordToJson(r).dump(1), 0600);
 }
 
-Result<PodRecord> LoadRecord(const std::string& pod_dir) {
-  auto text = ReadFile(pod_dir + "/record.json");
+namespace {
+
+Result<PodRecord> LoadRecordFile(const std::string& path) {
+  auto text = ReadFile(path);
   if (!text.ok()) return text.status();
   json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return CorruptError(pod_dir + "/record.json is not JSON");
+  if (j.is_discarded()) return CorruptError(path + " is not JSON");
   return RecordFromJson(j);
+}
+
+}  // namespace
+
+Result<PodRecord> LoadRecord(const std::string& pod_dir, bool* from_spare) {
+  if (from_spare != nullptr) *from_spare = false;
+  auto record = LoadRecordFile(pod_dir + "/record.json");
+  if (record.ok() || (record.status().code() != Code::kNotFound &&
+                      record.status().code() != Code::kCorrupt)) {
+    return record;
+  }
+  auto spare = LoadRecordFile(pod_dir + "/record.json.spare");
+  if (!spare.ok()) return record.status();
+  log::Warning("agent", "pod record damaged or missing; using the spare kept beside it",
+               {{"path", pod_dir + "/record.json"},
+                {"spare", pod_dir + "/record.json.spare"},
+                {"cause", record.status().message()}});
+  if (from_spare != nullptr) *from_spare = true;
+  return spare;
 }
 
 }  // namespace skiff::node

@@ -55,9 +55,11 @@ struct PodRecord {
   std::string start_time;
   bool sandbox_ready = false;
   bool network_ready = false;
-  // Why the agent evicted the pod (e.g. an emptyDir over its sizeLimit); "" when it did not.
-  // An evicted pod is Failed with reason Evicted and this message.
+  // Why the agent evicted the pod (e.g. an emptyDir over its sizeLimit) or refused it; ""
+  // when it did neither. Such a pod is Failed with reason Evicted and this message.
   std::string eviction_message;
+  // A node-pressure eviction: the pod also carries the DisruptionTarget condition.
+  bool disruption_target = false;
   std::vector<ContainerRecord> containers;  // init containers first, in spec order
 
   ContainerRecord* Find(const std::string& name, bool init);
@@ -68,6 +70,12 @@ Result<PodRecord> RecordFromJson(const nlohmann::json& j);
 
 // <pod_dir>/record.json
 Status SaveRecord(const std::string& pod_dir, const PodRecord& r);
-Result<PodRecord> LoadRecord(const std::string& pod_dir);
+// A record.json that is missing, not JSON or not a record (a disk that lost data, a cut before
+// the first save finished) is replaced by record.json.spare when that one is whole: SaveRecord
+// leaves the previous record there (or, cut before its first exchange, the record it wrote).
+// The fallback is logged with both paths and the cause, and sets *from_spare (when given) so
+// that the caller writing the pod's record saves it again. Otherwise the error of record.json
+// (kNotFound, kCorrupt); damaged files are left as they are (the next save replaces them).
+Result<PodRecord> LoadRecord(const std::string& pod_dir, bool* from_spare = nullptr);
 
 }  // namespace skiff::node

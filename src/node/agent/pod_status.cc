@@ -161,6 +161,10 @@ json ComputePodStatus(const json& pod, const PodRecord& record, const std::strin
        Condition(pod, "ContainersReady", ready, ready ? "" : unready_reason,
                  ready ? "" : unready_message, now),
        Condition(pod, "PodScheduled", true, "", "", now)});
+  if (record.disruption_target) {
+    status["conditions"].push_back(Condition(pod, "DisruptionTarget", true, "TerminationByKubelet",
+                                             record.eviction_message, now));
+  }
   if (!record.eviction_message.empty()) {
     status["reason"] = "Evicted";
     status["message"] = record.eviction_message;

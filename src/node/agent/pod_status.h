@@ -2,7 +2,8 @@
 // (kubelet's getPhase rules), conditions (PodReadyToStartContainers, Initialized,
 // ContainersReady, Ready, PodScheduled), container and init container statuses, IPs, start
 // time, and reason Evicted with the eviction message when the agent evicted the pod (then
-// Failed). Pure function of its inputs.
+// Failed; a node-pressure eviction adds the DisruptionTarget condition, reason
+// TerminationByKubelet). Pure function of its inputs.
 #pragma once
 
 #include <nlohmann/json.hpp>

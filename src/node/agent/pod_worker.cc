@@ -91,17 +91,18 @@ std::string ContainerFieldPath(const ContainerRecord& c) {
 SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& pod) {
   const std::string dir = runtime_.PodDir(uid);
   PodRecord record;
-  auto loaded = LoadRecord(dir);
+  bool from_spare = false;  // record.json was damaged: save the record again
+  auto loaded = LoadRecord(dir, &from_spare);
   bool have_record = loaded.ok();
   json saved;  // the record as on disk, to skip rewriting an unchanged one
   if (have_record) {
     record = std::move(*loaded);
-    saved = RecordToJson(record);
+    if (!from_spare) saved = RecordToJson(record);
   } else if (loaded.status().code() != Code::kNotFound) {
     log::Warning("agent", "pod record unreadable; starting it afresh",
                  {{"uid", uid}, {"error", loaded.status().message()}});
   }
-  std::string eviction = TakeEviction(uid);
+  Eviction eviction = TakeEviction(uid);
   if (!pod || api::Find(*pod, {"metadata", "deletionTimestamp"})) {
     prober_.Forget(uid);
     return Terminate(uid, pod, &record);
@@ -122,11 +123,18 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     return {};
   }
   EnsureEntries(*pod, &record);
-  if (record.start_time.empty()) record.start_time = api::NowRfc3339();
-  if (!eviction.empty() && record.eviction_message.empty()) {
-    record.eviction_message = eviction;
-    log::Info("agent", "evicting pod", {{"pod", PodKey(*pod)}, {"reason", eviction}});
-    events_.Record(*pod, "", "Warning", "Evicted", eviction);
+  bool refused = false;  // (a refused pod never starts)
+  if (!have_record && eviction.event_message.empty()) {
+    eviction = Admit(*pod);
+    refused = !eviction.event_message.empty();
+  }
+  if (record.start_time.empty() && !refused) record.start_time = api::NowRfc3339();
+  if (!eviction.event_message.empty() && record.eviction_message.empty()) {
+    record.eviction_message = eviction.status_message;
+    record.disruption_target = eviction.disruption_target;
+    log::Info("agent", refused ? "pod refused" : "evicting pod",
+              {{"pod", PodKey(*pod)}, {"reason", eviction.event_message}});
+    events_.Record(*pod, "", "Warning", "Evicted", eviction.event_message);
     if (Status s = SaveRecord(dir, record); !s.ok()) {
       log::Error("agent", "cannot save the pod record", {{"pod", PodKey(*pod)}, {"error", s.message()}});
     }
@@ -453,18 +461,24 @@ void PodWorker::KillContainer(const json* pod, const PodRecord& record, const Co
   }
 }
 
-void PodWorker::Evict(const std::string& uid, const std::string& message) {
+void PodWorker::Evict(const std::string& uid, const std::string& message, bool disruption_target) {
   std::lock_guard lock(evictions_mu_);
-  evictions_.emplace(uid, message);  // the first reason stands
+  evictions_.emplace(uid, Eviction{message, message, disruption_target});  // the first stands
 }
 
-std::string PodWorker::TakeEviction(const std::string& uid) {
+PodWorker::Eviction PodWorker::TakeEviction(const std::string& uid) {
   std::lock_guard lock(evictions_mu_);
   auto it = evictions_.find(uid);
-  if (it == evictions_.end()) return "";
-  std::string message = std::move(it->second);
+  if (it == evictions_.end()) return {};
+  Eviction eviction = std::move(it->second);
   evictions_.erase(it);
-  return message;
+  return eviction;
+}
+
+PodWorker::Eviction PodWorker::Admit(const json& pod) const {
+  const std::string refusal = admission_ ? admission_(pod) : "";
+  if (refusal.empty()) return {};
+  return {refusal, "Pod was rejected: " + refusal, false};
 }
 
 PodEventSink PodWorker::EventsAbout(const json& pod) {

@@ -10,15 +10,19 @@
 //     startup results make the container (and the pod) ready and started;
 //   - lifecycle hooks: postStart right after a container starts (a failure kills it:
 //     FailedPostStartHook), preStop before every kill, within the grace period;
-//   - a pod the agent evicts (Evict: local storage over its limits) gets an Evicted event,
-//     its containers killed with kubelet's 2 s minimum grace period, and phase Failed with
-//     reason Evicted; its sandbox is then torn down like any finished pod's;
+//   - a pod the agent evicts (Evict: local storage over its limits, node pressure) gets an
+//     Evicted event, its containers killed with kubelet's 2 s minimum grace period, and phase
+//     Failed with reason Evicted; its sandbox is then torn down like any finished pod's;
+//   - admission: on a pod's first pass the admission hook (when set) may refuse it, as
+//     kubelet's admit handlers do: a Warning event (reason Evicted) with the refusal, nothing
+//     started, and phase Failed, reason Evicted, message "Pod was rejected: <refusal>";
 //   - the status it computes is posted when it differs from the stored one.
 // Not thread-safe per pod: the PodManager never runs two passes of one pod at once. Evict
 // may be called from any thread.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -49,11 +53,17 @@ class PodWorker {
       : client_(client), runtime_(runtime), events_(events), prober_(prober),
         exec_(std::move(exec)), config_(config) {}
 
+  // The refusal of a new pod ("" admits it).
+  using Admission = std::function<std::string(const nlohmann::json& pod)>;
+
+  // Set before the first Sync.
+  void SetAdmission(Admission admission) { admission_ = std::move(admission); }
   // `pod` is the API object, or nullopt when it no longer exists (deleted with grace 0).
   SyncResult Sync(const std::string& uid, const std::optional<nlohmann::json>& pod);
   // Marks the pod for eviction with `message` (kubelet's wording); its next pass carries it
-  // out. The caller then pokes the pod.
-  void Evict(const std::string& uid, const std::string& message);
+  // out. `disruption_target`: a node-pressure eviction, which kubelet marks with the
+  // DisruptionTarget condition. The caller then pokes the pod.
+  void Evict(const std::string& uid, const std::string& message, bool disruption_target = false);
 
  private:
   // Removes every container of the record (its task, rootfs and bundle); the first failure,
@@ -69,8 +79,15 @@ class PodWorker {
   // is known).
   void StopRunning(const std::optional<nlohmann::json>& pod, PodRecord* record,
                    std::chrono::seconds grace);
-  // The pending eviction message of `uid` ("" when none), forgotten once taken.
-  std::string TakeEviction(const std::string& uid);
+  struct Eviction {
+    std::string event_message;   // "" when none
+    std::string status_message;
+    bool disruption_target = false;
+  };
+  // The pending eviction of `uid`, forgotten once taken.
+  Eviction TakeEviction(const std::string& uid);
+  // The admission hook's refusal of a pod on its first pass, as an eviction; none when admitted.
+  Eviction Admit(const nlohmann::json& pod) const;
   // Starts or restarts what should run; returns the soonest backoff expiry (ms since epoch)
   // or 0.
   int64_t RunContainers(const nlohmann::json& pod, PodRecord* record);
@@ -90,8 +107,9 @@ class PodWorker {
   Prober& prober_;
   const ContainerExec exec_;
   const AgentConfig& config_;
+  Admission admission_;
   std::mutex evictions_mu_;
-  std::map<std::string, std::string> evictions_;  // uid -> message, until its next pass
+  std::map<std::string, Eviction> evictions_;  // by uid, until its next pass
 };
 
 // "spec.containers{name}" / "spec.initContainers{name}".

@@ -357,19 +357,26 @@ std::vector<std::string> RuntimeImpl::RemoveOrphanContainers() {
       if (!c.id.empty()) named.insert(c.id);
     }
   }
+  // The shims that may serve them: the pods' and those of sandboxes no record names (a record
+  // lost to a damaged disk), so that the latter hold no task and can shut down.
+  std::vector<std::shared_ptr<runtime::ShimClient>> shims;
+  for (const PodRecord& record : records) {
+    if (auto shim = Shim(record, false); shim.ok()) shims.push_back(*shim);
+  }
+  for (const std::string& sandbox : OrphanSandboxes(records)) {
+    if (auto shim = ConnectOrphanShim(sandbox)) shims.push_back(std::move(shim));
+  }
   std::vector<std::string> removed;
   for (const std::string& id : EntriesOf("containers")) {
     if (named.count(id) != 0) continue;
     // Through the pod's shim when one still serves the container, so that the shim forgets its
     // task (and its log writer) and can shut down with the pod; else through runc alone.
     bool by_shim = false;
-    for (const PodRecord& record : records) {
-      auto shim = Shim(record, false);
-      if (!shim.ok()) continue;
-      Status killed = (*shim)->Kill({id, "", SIGKILL, true});
+    for (const auto& shim : shims) {
+      Status killed = shim->Kill({id, "", SIGKILL, true});
       if (killed.code() == Code::kNotFound) continue;  // not this shim's (an exited task is)
-      (void)(*shim)->Wait({id, ""}, std::chrono::seconds(5));
-      by_shim = (*shim)->Delete({id, ""}).ok();
+      (void)shim->Wait({id, ""}, std::chrono::seconds(5));
+      by_shim = shim->Delete({id, ""}).ok();
       if (by_shim) break;
     }
     runtime::ShimLaunch launch;

@@ -18,6 +18,7 @@
 #include "exec_session.h"
 #include "pod_cgroups.h"
 #include "pod_runtime.h"
+#include "pressure_pods.h"
 #include "probe_actions.h"
 #include "storage_eviction.h"
 #include "skiff/node/pod_context.h"
@@ -79,9 +80,20 @@ class RuntimeImpl : public PodRuntime {
   // and recording its id): runc's container is killed and deleted, the rootfs unmounted, the
   // directory removed. Call before pods start. Returns the ids removed.
   std::vector<std::string> RemoveOrphanContainers();
+  // Tears down the sandboxes no pod record names (runtime_sandbox.cc): a record lost to a
+  // damaged disk, or a crash between creating the sandbox directory and saving the record.
+  // The shim is shut down, the network deleted (its address released), the network namespace
+  // and the directories removed; the pod, when it still exists, gets a new sandbox. Call after
+  // RemoveOrphanContainers, before pods start. Returns the ids removed.
+  std::vector<std::string> RemoveOrphanSandboxes();
   // The disk the pod's emptyDirs (disk-backed) and containers (writable layer and logs)
   // take now, from its directories on this node.
   PodStorageUsage MeasureStorage(const nlohmann::json& pod) const;
+  // What the pod uses now of `resource`, for node-pressure eviction: its memory working set
+  // (and each of its containers') from its cgroups, its disk bytes (and each container's
+  // writable layer and logs) or inodes as MeasureStorage finds them, or its processes. A pod
+  // with no cgroup yet uses no memory and runs no process.
+  PodUsage MeasureUsage(const nlohmann::json& pod, EvictionResource resource) const;
 
   // Exec (runtime_exec.cc). Runs `command` in the running container `c` of the pod, for exec
   // probes and lifecycle hooks: blocks until it exits or `timeout` passes (then SIGKILLs it
@@ -117,6 +129,11 @@ class RuntimeImpl : public PodRuntime {
   // A connected client of the pod's shim, starting the shim when it is not running.
   Result<std::shared_ptr<runtime::ShimClient>> Shim(const PodRecord& record, bool start);
   void DropShim(const std::string& sandbox_id);
+  // Sandboxes on disk that none of `records` names.
+  std::set<std::string> OrphanSandboxes(const std::vector<PodRecord>& records) const;
+  // A client of an orphan sandbox's shim when it still runs (nullptr otherwise). Not cached,
+  // and with no pod to tell when its connection closes.
+  std::shared_ptr<runtime::ShimClient> ConnectOrphanShim(const std::string& sandbox_id) const;
   // Connection options of a pod's shim: a lost connection is reported through shim_lost_.
   runtime::ShimClientOptions ShimOptions(const std::string& uid) const;
   // Pulls per the container's imagePullPolicy; emits Pulling/Pulled/Failed events.
@@ -134,6 +151,7 @@ class RuntimeImpl : public PodRuntime {
   net::NetNs netns_;
   const std::string events_socket_;
   std::string allocatable_cpu_, allocatable_memory_;  // fixed at start
+  int min_oom_score_adj_ = -1000;                      // LowestOomScoreAdj, at start
   void NoteOwner(const std::string& container_id, const std::string& uid);
 
   const PodCgroups cgroups_{PodCgroups::MountedHierarchies()};

@@ -91,6 +91,13 @@ RuntimeImpl::RuntimeImpl(const AgentConfig& config, client::Client& client,
   const HostFacts facts = ReadHostFacts(config.state_dir);
   allocatable_cpu_ = std::to_string(facts.cpus);
   allocatable_memory_ = std::to_string(AllocatableMemory(config, facts));
+  min_oom_score_adj_ = LowestOomScoreAdj();
+  if (min_oom_score_adj_ > -1000) {
+    log::Warning("agent",
+                 "no CAP_SYS_RESOURCE: containers get an oom_score_adj no lower than skiff's own "
+                 "(Guaranteed pods are not shielded from the OOM killer)",
+                 {{"oom_score_adj", std::to_string(min_oom_score_adj_)}});
+  }
 }
 
 RuntimeImpl::~RuntimeImpl() {
@@ -276,6 +283,7 @@ PodRuntimeInfo RuntimeImpl::RuntimeInfo(const PodRecord& record) const {
   info.pod_ips = record.pod_ips;
   info.node_allocatable_cpu = allocatable_cpu_;
   info.node_allocatable_memory = allocatable_memory_;
+  info.min_oom_score_adj = min_oom_score_adj_;
   return info;
 }
 
@@ -395,6 +403,49 @@ Status RuntimeImpl::TearDownSandbox(PodRecord* record, bool remove_logs) {
   record->netns_path.clear();
   record->shim_address.clear();
   return SaveRecord(dir, *record);
+}
+
+// Start-up sweep of the sandboxes no pod record names.
+
+std::set<std::string> RuntimeImpl::OrphanSandboxes(const std::vector<PodRecord>& records) const {
+  std::set<std::string> orphans = LiveSandboxes();
+  for (const PodRecord& record : records) orphans.erase(record.sandbox_id);
+  return orphans;
+}
+
+std::shared_ptr<runtime::ShimClient> RuntimeImpl::ConnectOrphanShim(const std::string& sandbox_id) const {
+  auto address = ReadFile(SandboxDir(sandbox_id) + "/address");
+  if (!address.ok() || address->empty()) return nullptr;
+  auto client = runtime::ShimClient::Connect(*address, std::chrono::seconds(2));
+  if (!client.ok()) return nullptr;
+  return std::shared_ptr<runtime::ShimClient>(std::move(*client));
+}
+
+std::vector<std::string> RuntimeImpl::RemoveOrphanSandboxes() {
+  std::vector<std::string> removed;
+  for (const std::string& id : OrphanSandboxes(RecordsOnDisk())) {
+    // Its containers went with RemoveOrphanContainers: the shim holds no task and exits.
+    if (auto shim = ConnectOrphanShim(id)) {
+      (void)shim->Shutdown(id, true);
+      shim->Close();
+    }
+    const std::string netns = "skiff-" + id;
+    net::PodNetworkRequest req;
+    req.sandbox_id = id;
+    if (netns_.Exists(netns)) req.netns_path = netns_.PathOf(netns);
+    Status s = Status::Ok();
+    if (!req.netns_path.empty() || cni_.Cached(id).ok()) s = cni_.Del(req);
+    if (s.ok()) s = netns_.Remove(netns);
+    if (s.ok()) s = RemoveTree(SandboxDir(id));
+    if (s.ok()) s = RemoveTree(ExecFifoDir(id));
+    if (!s.ok()) {
+      log::Warning("agent", "cannot remove a sandbox no pod record names",
+                   {{"sandbox", id}, {"error", s.message()}});
+      continue;
+    }
+    removed.push_back(id);
+  }
+  return removed;
 }
 
 }  // namespace skiff::node

@@ -58,13 +58,12 @@ bool Exceeds(int64_t used, const apis::Quantity& limit) {
   return apis::CompareQuantity(apis::Quantity{used, 0}, limit) > 0;
 }
 
-int64_t UsageAt(int dir_fd, std::set<std::pair<dev_t, ino_t>>* seen, dev_t dev) {
+void UsageAt(int dir_fd, std::set<std::pair<dev_t, ino_t>>* seen, dev_t dev, DiskUse* use) {
   DIR* d = ::fdopendir(dir_fd);
   if (!d) {
     ::close(dir_fd);
-    return 0;
+    return;
   }
-  int64_t total = 0;
   while (dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name == "." || name == "..") continue;
@@ -74,14 +73,14 @@ int64_t UsageAt(int dir_fd, std::set<std::pair<dev_t, ino_t>>* seen, dev_t dev) 
     if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) && !seen->insert({st.st_dev, st.st_ino}).second) {
       continue;  // a hard link already counted
     }
-    total += static_cast<int64_t>(st.st_blocks) * 512;
+    use->bytes += static_cast<int64_t>(st.st_blocks) * 512;
+    ++use->inodes;
     if (S_ISDIR(st.st_mode)) {
       int fd = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd >= 0) total += UsageAt(fd, seen, dev);
+      if (fd >= 0) UsageAt(fd, seen, dev, use);
     }
   }
   ::closedir(d);
-  return total;
 }
 
 }  // namespace
@@ -129,15 +128,20 @@ std::string LocalStorageViolation(const json& pod, const PodStorageUsage& usage)
   return "";
 }
 
-int64_t DiskUsage(const std::string& path) {
+int64_t DiskUsage(const std::string& path) { return MeasureTree(path).bytes; }
+
+DiskUse MeasureTree(const std::string& path) {
+  DiskUse use;
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return 0;
-  int64_t total = static_cast<int64_t>(st.st_blocks) * 512;
-  if (!S_ISDIR(st.st_mode)) return total;
+  if (::lstat(path.c_str(), &st) != 0) return use;
+  use.bytes = static_cast<int64_t>(st.st_blocks) * 512;
+  use.inodes = 1;
+  if (!S_ISDIR(st.st_mode)) return use;
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return total;
+  if (fd < 0) return use;
   std::set<std::pair<dev_t, ino_t>> seen;
-  return total + UsageAt(fd, &seen, st.st_dev);
+  UsageAt(fd, &seen, st.st_dev, &use);
+  return use;
 }
 
 StorageEviction::StorageEviction(Hooks hooks, std::chrono::milliseconds interval)

@@ -29,6 +29,7 @@ namespace skiff::node {
 struct PodStorageUsage {
   std::map<std::string, int64_t> empty_dirs;  // disk-backed emptyDir volumes, by name
   std::map<std::string, int64_t> containers;  // writable layer + logs, by container name
+  int64_t inodes = 0;                         // the inodes all of those hold
 };
 
 // True when the pod sets any limit this checks (a sizeLimit on a disk emptyDir, or an
@@ -41,6 +42,12 @@ std::string LocalStorageViolation(const nlohmann::json& pod, const PodStorageUsa
 // Bytes allocated to the files under `path` (st_blocks * 512, each inode counted once),
 // staying on path's filesystem; 0 when it does not exist.
 int64_t DiskUsage(const std::string& path);
+// The same walk, also counting the inodes (path itself included).
+struct DiskUse {
+  int64_t bytes = 0;
+  int64_t inodes = 0;
+};
+DiskUse MeasureTree(const std::string& path);
 
 class StorageEviction {
  public:

@@ -1,5 +1,7 @@
 // BuildOciSpec: composes the pieces (env, mounts, args, user, capabilities, namespaces,
 // resources) into one runc config.json, in the order kubelet then containerd would.
+#include <algorithm>
+
 #include "skiff/runtime/oci_spec.h"
 
 #include <unistd.h>
@@ -109,7 +111,8 @@ Result<json> Build(const ContainerSpecInput& in) {
       {"env", MergeProcessEnv(hostname, in.image.env, *env)},
       {"cwd", cwd},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-      {"oomScoreAdj", OomScoreAdj(pod, container, MemoryCapacity(in.runtime_info))},
+      {"oomScoreAdj", std::max(OomScoreAdj(pod, container, MemoryCapacity(in.runtime_info)),
+                               in.runtime_info.min_oom_score_adj)},
   };
   auto escalation = BoolField(sc, "allowPrivilegeEscalation");
   if (!privileged && escalation.has_value() && !*escalation) process["noNewPrivileges"] = true;

@@ -277,6 +277,26 @@ def test_resource_limits_reach_the_cgroup(node):
     node.delete_pod_and_wait("default", name)
 
 
+def test_a_guaranteed_pod_runs_with_the_lowest_oom_score_skiff_may_give(node):
+    """kubelet's -997 for Guaranteed pods needs CAP_SYS_RESOURCE, which some VMs' and LXC's
+    root lacks: skiff then gives no lower than its own score, and the pod still starts."""
+    name = unique("guaranteed")
+    both = {"memory": "64Mi", "cpu": "100m"}
+    node.create_pod("default", pod(name, busybox("main", "sleep 3600",
+                                                 resources={"limits": both, "requests": both})))
+    p = node.wait_phase("default", name, "Running")
+    assert p["status"]["qosClass"] == "Guaranteed"
+    assert container_status(p, "main")["restartCount"] == 0
+    caps = int(next(line.split()[1] for line in Path("/proc/self/status").read_text().splitlines()
+                    if line.startswith("CapEff:")), 16)
+    want = -997 if caps & (1 << 24) else int(Path(f"/proc/{node.proc.pid}/oom_score_adj")
+                                              .read_text())
+    score = node.kubectl_ok("exec", "-n", "default", name, "--", "cat",
+                            "/proc/1/oom_score_adj").out.strip()
+    assert int(score) == max(want, -997)
+    node.delete_pod_and_wait("default", name)
+
+
 def test_init_containers_run_in_order_before_app_containers(node):
     name = unique("init")
     spec = pod(name, busybox("app", "cat /work/order; sleep 3600",

@@ -8,9 +8,11 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 using skiff::node::PodCgroups;
 
@@ -19,6 +21,11 @@ namespace {
 bool IsDir(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // The cgroup of `pid` in the hierarchy mounted at `top` (from /proc/<pid>/cgroup).
@@ -154,4 +161,112 @@ TEST_CASE("a pod's cgroups are removed, orphans only, busy ones kept") {
   CHECK(cgroups.RemovePod("B").ok());
   CHECK(cgroups.RemovePod("B").ok());  // absent is fine
   for (const auto& top : tops) CHECK_FALSE(IsDir(top + root + "/podB"));
+}
+
+namespace {
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+// A child process that, once let go, touches `bytes` of fresh memory and then sleeps until
+// killed; reaped at the end.
+class MemoryHog {
+ public:
+  explicit MemoryHog(size_t bytes) {
+    REQUIRE(::pipe(go_) == 0);
+    REQUIRE(::pipe(ready_) == 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      char c;
+      if (::read(go_[0], &c, 1) != 1) ::_exit(1);
+      std::vector<char> block(bytes, 1);  // every page written
+      if (::write(ready_[1], "r", 1) != 1) ::_exit(1);
+      ::pause();
+      ::_exit(block[bytes / 2]);
+    }
+  }
+  ~MemoryHog() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    for (int fd : {go_[0], go_[1], ready_[0], ready_[1]}) ::close(fd);
+  }
+  pid_t pid() const { return pid_; }
+  // Lets it allocate; returns once it has.
+  void Allocate() {
+    REQUIRE(::write(go_[1], "g", 1) == 1);
+    char c;
+    REQUIRE(::read(ready_[0], &c, 1) == 1);
+  }
+
+ private:
+  pid_t pid_;
+  int go_[2], ready_[2];
+};
+
+}  // namespace
+
+TEST_CASE("memory working set and processes as cgroup v1 and v2 account them") {
+  char tmpl[] = "/tmp/skiff-cg-usage-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  constexpr int64_t kMi = 1024 * 1024;
+  // v1: memory and pids hierarchies (and one without either); v2: the unified one.
+  std::filesystem::create_directories(dir + "/cpu/skiff/podA");
+  WriteFile(dir + "/memory/skiff/podA/memory.usage_in_bytes", std::to_string(100 * kMi) + "\n");
+  WriteFile(dir + "/memory/skiff/podA/memory.stat",
+            "cache 8388608\ninactive_file 1\ntotal_cache 8388608\ntotal_inactive_file " +
+                std::to_string(4 * kMi) + "\n");
+  WriteFile(dir + "/memory/skiff/podA/c1/memory.usage_in_bytes", std::to_string(50 * kMi));
+  WriteFile(dir + "/memory/skiff/podA/c1/memory.stat", "total_inactive_file 0\n");
+  WriteFile(dir + "/pids/skiff/podA/pids.current", "7\n");
+  WriteFile(dir + "/unified/skiff/podB/memory.current", std::to_string(20 * kMi) + "\n");
+  WriteFile(dir + "/unified/skiff/podB/memory.stat",
+            "anon 100\nfile 2097152\ninactive_file " + std::to_string(kMi) + "\n");
+  WriteFile(dir + "/unified/skiff/podB/pids.current", "3\n");
+  // Cache beyond usage (a racy read) is no usage, not a negative one.
+  WriteFile(dir + "/unified/skiff/podC/memory.current", "4096\n");
+  WriteFile(dir + "/unified/skiff/podC/memory.stat", "inactive_file 8192\n");
+  PodCgroups cgroups({dir + "/cpu", dir + "/memory", dir + "/pids", dir + "/unified"});
+
+  CHECK(cgroups.MemoryWorkingSet("A") == 96 * kMi);
+  CHECK(cgroups.MemoryWorkingSet("A", "c1") == 50 * kMi);
+  CHECK(cgroups.Processes("A") == 7);
+  CHECK(cgroups.MemoryWorkingSet("B") == 19 * kMi);
+  CHECK(cgroups.Processes("B") == 3);
+  CHECK(cgroups.MemoryWorkingSet("C") == 0);
+  CHECK_FALSE(cgroups.MemoryWorkingSet("D").has_value());
+  CHECK_FALSE(cgroups.MemoryWorkingSet("A", "c2").has_value());
+  CHECK_FALSE(cgroups.Processes("D").has_value());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a real pod cgroup's working set counts the memory its process touched") {
+  const auto tops = PodCgroups::MountedHierarchies();
+  const std::string root = "/skiff-test-cg-" + std::to_string(::getpid());
+  RootGuard guard(tops, root);
+  PodCgroups cgroups(tops, root);
+  constexpr size_t kHog = 64 << 20;
+  MemoryHog hog(kHog);  // (dies before the guard removes the cgroups)
+  bool memory = false, pids = false;
+  for (const auto& top : tops) {
+    const std::string pod = top + root + "/podA";
+    REQUIRE(::mkdir((top + root).c_str(), 0755) == 0);
+    REQUIRE(::mkdir(pod.c_str(), 0755) == 0);
+    const bool counts_memory =
+        IsFile(pod + "/memory.usage_in_bytes") || IsFile(pod + "/memory.current");
+    const bool counts_pids = IsFile(pod + "/pids.current");
+    if (!counts_memory && !counts_pids) continue;
+    std::ofstream(pod + "/cgroup.procs") << hog.pid() << std::flush;
+    memory = memory || counts_memory;
+    pids = pids || counts_pids;
+  }
+  REQUIRE(memory);
+  hog.Allocate();
+  auto working_set = cgroups.MemoryWorkingSet("A");
+  REQUIRE(working_set.has_value());
+  CHECK(*working_set >= static_cast<int64_t>(kHog));
+  CHECK(*working_set < static_cast<int64_t>(kHog) + (16 << 20));
+  if (pids) CHECK(cgroups.Processes("A") == 1);
 }

@@ -165,3 +165,27 @@ TEST_CASE("an evicted pod is Failed with reason Evicted and the eviction message
   CHECK(PodPhase(Pod("Always"), r) == "Running");
   CHECK_FALSE(ComputePodStatus(Pod("Always"), r, "10.0.0.1", "2026-11-28T10:00:00Z").contains("reason"));
 }
+
+TEST_CASE("a node-pressure eviction adds kubelet's DisruptionTarget condition") {
+  PodRecord r;
+  r.containers = {Exited("a", 137)};
+  r.eviction_message = "The node was low on resource: memory. ";
+  auto disruption = [](const json& status) {
+    for (const json& c : status["conditions"]) {
+      if (c["type"] == "DisruptionTarget") return c;
+    }
+    return json();
+  };
+  // A local storage eviction has none (kubelet passes no condition there).
+  CHECK(disruption(ComputePodStatus(Pod("Always"), r, "", "2026-11-28T10:00:00Z")).is_null());
+  r.disruption_target = true;
+  json c = disruption(ComputePodStatus(Pod("Always"), r, "", "2026-11-28T10:00:00Z"));
+  CHECK(c["status"] == "True");
+  CHECK(c["reason"] == "TerminationByKubelet");
+  CHECK(c["message"] == r.eviction_message);
+  CHECK(c["lastTransitionTime"] == "2026-11-28T10:00:00Z");
+  // It survives the pod record's round trip.
+  auto back = skiff::node::RecordFromJson(skiff::node::RecordToJson(r));
+  REQUIRE(back.ok());
+  CHECK(back->disruption_target);
+}

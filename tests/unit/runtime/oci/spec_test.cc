@@ -271,6 +271,14 @@ TEST_CASE("Resources: shares, quota, memory, pids and oomScoreAdj by QoS") {
   CHECK(build(json::object(),
               {{"priorityClassName", "system-node-critical"}})["process"]["oomScoreAdj"] == -997);
   CHECK(build(json::object(), json::object())["process"]["oomScoreAdj"] == 1000);
+
+  // An agent without CAP_SYS_RESOURCE cannot go below its own score: runc would fail.
+  json pod = MakePod(json::array({MakeContainer(
+      {{"resources", {{"requests", {{"cpu", "500m"}, {"memory", "256Mi"}}},
+                      {"limits", {{"cpu", "500m"}, {"memory", "256Mi"}}}}}})}));
+  auto in = f.Input(pod);
+  in.runtime_info.min_oom_score_adj = 0;
+  CHECK(Spec(BuildOciSpec(in))["process"]["oomScoreAdj"] == 0);
 }
 
 TEST_CASE("Sysctls come from the pod security context with slashes converted") {
