@@ -27,7 +27,9 @@ class NetNs {
   // <dir>/<name>, whether or not it exists.
   std::string PathOf(const std::string& name) const;
 
-  // Creates the namespace and returns its path. Creates <dir> (0755) when missing.
+  // Creates the namespace and returns its path. Creates <dir> (0755) when missing and, as
+  // `ip netns add` does, makes it a shared mount point (bound onto itself) unless it already
+  // is one or already holds pins; a later `ip netns add` then leaves skiff's pins reachable.
   // kInvalidArgument for an empty name, one with '/', "." or "..";
   // kAlreadyExists when <dir>/<name> exists (pinned or not). On any failure nothing is left.
   Result<std::string> Create(const std::string& name) const;

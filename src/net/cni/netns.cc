@@ -18,6 +18,7 @@
 #include <system_error>
 #include <thread>
 
+#include "skiff/common/file_lock.h"
 #include "skiff/common/file_util.h"
 
 namespace skiff::net {
@@ -54,6 +55,31 @@ Status OnHelperThread(const std::function<Status()>& body, const std::string& wh
   return result;
 }
 
+// As `ip netns add` does: <dir> becomes a shared mount point (bound onto itself) before a
+// namespace is pinned in it. Left a plain directory, the first `ip netns add` on the host binds
+// it onto itself recursively, over skiff's pins: their paths then show copies, and once a copy
+// is unmounted the original below cannot be (unlink: EBUSY), so a pod never finishes tearing
+// down. A plain directory already holding pins is left as it is (binding it now would hide
+// them the same way).
+Status ShareDir(const NetNs& netns) {
+  const std::string& dir = netns.dir();
+  if (::mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) == 0) return Status::Ok();
+  if (errno != EINVAL) {
+    return UnavailableError("cannot make " + dir + " a shared mount: " + ErrnoText(errno));
+  }
+  // Two agents (or tests) starting at once: one binds, the other then finds a mount point.
+  Result<FileLock> lock = FileLock::Acquire(dir + ".lock");
+  if (!lock.ok()) return lock.status();
+  if (::mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) == 0) return Status::Ok();
+  Result<std::vector<std::string>> pinned = netns.List();
+  if (!pinned.ok() || !pinned->empty()) return Status::Ok();
+  if (::mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0 ||
+      ::mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    return UnavailableError("cannot make " + dir + " a shared mount point: " + ErrnoText(errno));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 NetNs::NetNs(std::string dir) : dir_(std::move(dir)) {}
@@ -75,6 +101,7 @@ bool IsNetNsPath(const std::string& path) {
 Result<std::string> NetNs::Create(const std::string& name) const {
   if (Status s = CheckName(name); !s.ok()) return s;
   if (Status s = MakeDirs(dir_, 0755); !s.ok()) return s;
+  if (Status s = ShareDir(*this); !s.ok()) return s;
   const std::string path = PathOf(name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
   if (fd < 0) {

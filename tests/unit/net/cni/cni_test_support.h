@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/mount.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -45,6 +46,9 @@ class TempDir {
     path_ = tmpl;
   }
   ~TempDir() {
+    // A NetNs directory here is a mount point bound onto itself (NetNs::Create).
+    for (const std::string& dir : {path_ + "/netns", path_}) ::umount2(dir.c_str(), MNT_DETACH);
+    ::remove((path_ + ".lock").c_str());
     ::nftw(
         path_.c_str(),
         [](const char* p, const struct stat*, int, struct FTW*) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -135,6 +136,25 @@ TEST_CASE("net_cni netns: bad names and paths are refused") {
   CHECK(plain.message() == tmp.path() + "/plain is not a network namespace");
   CHECK_FALSE(IsNetNsPath(tmp.path() + "/plain"));
   CHECK(IsNetNsPath("/proc/self/ns/net"));
+}
+
+TEST_CASE("net_cni netns: a later ip netns add does not hide the namespaces pinned before") {
+  TempDir tmp;
+  NetNs netns(tmp.path() + "/netns");
+  Result<std::string> path = netns.Create("sktcni-hidden");
+  Pinned guard{netns, "sktcni-hidden"};
+  REQUIRE(path.ok());
+  CHECK(Mounted(netns.dir()));  // bound onto itself, as ip netns add would
+  // What `ip netns add` does to its directory: share it, or bind it onto itself recursively
+  // when it is not a mount point (which would cover the pin with a copy).
+  if (::mount("", netns.dir().c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    REQUIRE(errno == EINVAL);
+    REQUIRE(::mount(netns.dir().c_str(), netns.dir().c_str(), "none", MS_BIND | MS_REC,
+                    nullptr) == 0);
+  }
+  REQUIRE(netns.Remove("sktcni-hidden").ok());
+  CHECK_FALSE(Mounted(*path));
+  CHECK(::access(path->c_str(), F_OK) != 0);
 }
 
 TEST_CASE("net_cni netns: remove copes with a leftover file and with stacked mounts") {
