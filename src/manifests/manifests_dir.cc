@@ -112,7 +112,9 @@ void ManifestsDir::Loop() {
     for (const auto& [name, f] : files_) {
       if (f.retry) wake_at = std::min(wake_at, f.retry_at);
     }
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake_at - Clock::now());
+    // Rounded up: a wait truncated to 0 ms would pass (doing nothing, the retry not yet due)
+    // again and again until the sub-millisecond rest had gone.
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake_at - Clock::now());
     if (wait.count() > 0) {
       pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {inotify_fd_, POLLIN, 0}};
       const int n = poll(fds, inotify_fd_ >= 0 ? 2 : 1, static_cast<int>(std::min<int64_t>(
