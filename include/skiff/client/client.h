@@ -45,6 +45,8 @@ inline Resource ControllerRevisions() { return {"apps", "v1", "controllerrevisio
 inline Resource Jobs() { return {"batch", "v1", "jobs"}; }
 inline Resource CronJobs() { return {"batch", "v1", "cronjobs"}; }
 inline Resource PersistentVolumeClaims() { return {"", "v1", "persistentvolumeclaims"}; }
+inline Resource PersistentVolumes() { return {"", "v1", "persistentvolumes"}; }
+inline Resource StorageClasses() { return {"storage.k8s.io", "v1", "storageclasses"}; }
 inline Resource PodDisruptionBudgets() { return {"policy", "v1", "poddisruptionbudgets"}; }
 inline Resource Services() { return {"", "v1", "services"}; }
 inline Resource Endpoints() { return {"", "v1", "endpoints"}; }
