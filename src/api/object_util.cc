@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -168,6 +169,11 @@ const json* Find(const json& obj, std::initializer_list<const char*> path) {
     cur = &*it;
   }
   return cur;
+}
+
+bool HasFinalizer(const json& obj, const std::string& finalizer) {
+  const json* f = Find(obj, {"metadata", "finalizers"});
+  return f && f->is_array() && std::find(f->begin(), f->end(), json(finalizer)) != f->end();
 }
 
 std::string GetString(const json& obj, std::initializer_list<const char*> path,

@@ -60,5 +60,7 @@ std::string EncodeForStore(const json& obj);
 std::string GetString(const json& obj, std::initializer_list<const char*> path,
                       const std::string& fallback = "");
 const json* Find(const json& obj, std::initializer_list<const char*> path);
+// metadata.finalizers holds `finalizer`.
+bool HasFinalizer(const json& obj, const std::string& finalizer);
 
 }  // namespace skiff::api

@@ -1,5 +1,7 @@
 #include "pod_admission.h"
 
+#include <algorithm>
+
 #include "object_util.h"
 #include "resources.h"
 
@@ -102,6 +104,29 @@ ApiResult<bool> AdmitPodCreate(Resources& resources, json& pod) {
   if (!admitted.ok()) return admitted;
   AddDefaultTolerations(pod);
   return true;
+}
+
+std::vector<std::string> UnsupportedVolumeWarnings(const json& pod_spec, const std::string& path) {
+  static const char* const kServed[] = {"name",      "emptyDir",    "hostPath",
+                                        "configMap", "secret",      "downwardAPI",
+                                        "projected", "persistentVolumeClaim", "nfs"};
+  std::vector<std::string> warnings;
+  if (!pod_spec.is_object() || !pod_spec.contains("volumes") || !pod_spec["volumes"].is_array()) {
+    return warnings;
+  }
+  const json& volumes = pod_spec["volumes"];
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    if (!volumes[i].is_object()) continue;
+    for (auto it = volumes[i].begin(); it != volumes[i].end(); ++it) {
+      if (it->is_null() || std::find(std::begin(kServed), std::end(kServed), it.key()) !=
+                               std::end(kServed)) {
+        continue;
+      }
+      warnings.push_back(path + ".volumes[" + std::to_string(i) + "]." + it.key() +
+                         ": volume type not supported by skiff; the pod will not start");
+    }
+  }
+  return warnings;
 }
 
 std::vector<json> SystemPriorityClasses() {

@@ -9,6 +9,7 @@
 //   it is evicted 5 minutes after its node stops answering.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,15 @@ class Resources;
 
 // `pod` is the new pod in its storage shape; `resources` is used to read PriorityClasses.
 ApiResult<bool> AdmitPodCreate(Resources& resources, nlohmann::json& pod);
+
+// Warnings (returned to the client, as kube's for deprecated volume types) for the volumes of
+// a pod spec that skiff's node agent cannot mount, so that a pod which would sit in
+// ContainerCreating with FailedMount events is flagged when it is written, e.g.
+//   spec.volumes[0].awsElasticBlockStore: volume type not supported by skiff; the pod will
+//   not start
+// `path`: where the pod spec is ("spec", or "spec.template.spec" in a workload).
+std::vector<std::string> UnsupportedVolumeWarnings(const nlohmann::json& pod_spec,
+                                                   const std::string& path);
 
 // The PriorityClasses every cluster has (kube-apiserver creates them at start):
 // system-node-critical (2000001000) and system-cluster-critical (2000000000).

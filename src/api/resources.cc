@@ -2,6 +2,7 @@
 
 #include "admission.h"
 #include "pod_admission.h"
+#include "storage_admission.h"
 #include "continue_token.h"
 #include "skiff/apis/conversion.h"
 #include "skiff/apis/managed_fields.h"
@@ -338,6 +339,20 @@ ApiResult<json> Resources::Create(const apis::ResourceType& rt, const std::strin
       if (e.code == 403) e.message = "pods \"" + name + "\" is forbidden: " + e.message;
       return e;
     }
+    if (warnings) {
+      for (std::string& w : UnsupportedVolumeWarnings(obj["spec"], "spec")) {
+        warnings->push_back(std::move(w));
+      }
+    }
+  }
+  if (IsStorageAdmitted(rt)) {
+    if (auto ok = AdmitStorageCreate(*this, rt, obj); !ok.ok()) {
+      ApiError e = ok.error();
+      if (e.code == 403) {
+        e.message = rt.qualified_resource() + " \"" + name + "\" is forbidden: " + e.message;
+      }
+      return e;
+    }
   }
   if (options.dry_run) {
     if (store_.Get(StorageKey(rt, ns, name)).ok()) return AlreadyExists(rt, name);
@@ -431,6 +446,15 @@ ApiResult<json> Resources::CommitUpdate(const apis::ResourceType& rt, const std:
                            : subresource == "status" ? ValidateStatusUpdate(rt, s, old)
                                                      : ValidateUpdate(rt, s, old);
   if (!errs.empty()) return Invalid(rt, name, errs);
+  if (subresource.empty() && IsStorageAdmitted(rt)) {
+    if (auto ok = AdmitStorageUpdate(*this, rt, s, old); !ok.ok()) {
+      ApiError e = ok.error();
+      if (e.code == 403) {
+        e.message = rt.qualified_resource() + " \"" + name + "\" is forbidden: " + e.message;
+      }
+      return e;
+    }
+  }
   const std::string key = StorageKey(rt, ns, name);
   // An object being deleted goes once its last finalizer is removed, unless a graceful
   // deletion is still running (a pod whose kubelet stops it deletes it itself): Kubernetes'

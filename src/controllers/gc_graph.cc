@@ -81,14 +81,6 @@ bool BeingDeleted(const json& obj) {
   return it != meta->end() && !it->is_null();
 }
 
-bool HasFinalizer(const json& obj, const std::string& finalizer) {
-  const json* meta = Meta(obj);
-  if (!meta) return false;
-  auto it = meta->find("finalizers");
-  if (it == meta->end() || !it->is_array()) return false;
-  return std::any_of(it->begin(), it->end(),
-                     [&](const json& f) { return f.is_string() && f == finalizer; });
-}
 
 std::string ObjectRef::ToString() const {
   return "[" + api_version + "/" + kind + ", namespace: " + ns + ", name: " + name +

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/object_util.h"
 #include "controllers/controller_ref.h"  // UidOf
 
 #include "controllers/gc_absent_owners.h"
@@ -58,7 +59,7 @@ struct OwnerRef {
 std::vector<OwnerRef> OwnerRefsOf(const nlohmann::json& obj);
 // metadata.deletionTimestamp is set.
 bool BeingDeleted(const nlohmann::json& obj);
-bool HasFinalizer(const nlohmann::json& obj, const std::string& finalizer);
+using api::HasFinalizer;
 
 // An object's identity (Kubernetes' objectReference: owner coordinates plus namespace).
 struct ObjectRef {

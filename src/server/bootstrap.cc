@@ -6,6 +6,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 
+#include "skiff/apis/storage.h"
 #include "skiff/cli/ip.h"
 #include "skiff/common/log.h"
 
@@ -24,6 +25,18 @@ Status CreateIfMissing(api::Resources& res, const char* resource, const std::str
 }
 
 }  // namespace
+
+json DefaultLocalPathStorageClass() {
+  return {{"apiVersion", "storage.k8s.io/v1"},
+          {"kind", "StorageClass"},
+          {"metadata",
+           {{"name", apis::kLocalPathStorageClass},
+            {"annotations", {{apis::kDefaultClassAnnotation, "true"}}}}},
+          {"provisioner", apis::kLocalPathProvisioner},
+          {"reclaimPolicy", "Delete"},
+          {"volumeBindingMode", "WaitForFirstConsumer"},
+          {"allowVolumeExpansion", true}};
+}
 
 std::string FirstNodeCidr(const std::string& cluster_cidr) {
   auto prefix = cli::ParseCidr(cluster_cidr);
@@ -65,6 +78,11 @@ Status EnsureBootstrapObjects(api::Resources& res, const cli::ServerOptions& opt
         !s.ok()) {
       return s;
     }
+  }
+  if (Status s = CreateIfMissing(res, "storageclasses", "", DefaultLocalPathStorageClass(),
+                                "storage.k8s.io");
+      !s.ok()) {
+    return s;
   }
   auto cidr = cli::ParseCidr(options.service_cidr);
   if (!cidr.ok()) return cidr.status();

@@ -9,7 +9,10 @@
 #include "controllers/garbage_collector.h"
 #include "controllers/job_controller.h"
 #include "controllers/node_lifecycle_controller.h"
+#include "controllers/persistent_volume_controller.h"
 #include "controllers/pod_gc_controller.h"
+#include "controllers/pv_protection_controller.h"
+#include "controllers/pvc_protection_controller.h"
 #include "controllers/replicaset_controller.h"
 #include "controllers/service_lb_controller.h"
 #include "controllers/statefulset_controller.h"
@@ -34,6 +37,12 @@ NodeLifecycleControllerOptions NodeLifecycle(const ControllerManagerOptions& opt
   return o;
 }
 
+PersistentVolumeControllerOptions PersistentVolumes(const ControllerManagerOptions& options) {
+  PersistentVolumeControllerOptions o;
+  o.local_path_root = options.local_path_root;
+  return o;
+}
+
 }  // namespace
 
 struct ControllerManager::Impl {
@@ -52,7 +61,10 @@ struct ControllerManager::Impl {
         service_lb(c, f),
         endpoints(c, f, Small(EndpointsControllerOptions{})),
         endpoint_slices(c, f, Small(EndpointSliceControllerOptions{})),
-        endpoint_slice_mirroring(c, f, Small(EndpointSliceMirroringControllerOptions{}, 1)) {}
+        endpoint_slice_mirroring(c, f, Small(EndpointSliceMirroringControllerOptions{}, 1)),
+        pvc_protection(c, f, Small(PvcProtectionControllerOptions{}, 1)),
+        pv_protection(c, f, Small(PvProtectionControllerOptions{}, 1)),
+        persistent_volumes(c, f, PersistentVolumes(o)) {}
 
   void Start() {
     replicasets.Start();
@@ -70,9 +82,15 @@ struct ControllerManager::Impl {
     endpoints.Start();
     endpoint_slices.Start();
     endpoint_slice_mirroring.Start();
+    pvc_protection.Start();
+    pv_protection.Start();
+    persistent_volumes.Start();
   }
 
   void Stop() {
+    persistent_volumes.Stop();
+    pv_protection.Stop();
+    pvc_protection.Stop();
     endpoint_slice_mirroring.Stop();
     endpoint_slices.Stop();
     endpoints.Stop();
@@ -105,6 +123,9 @@ struct ControllerManager::Impl {
   EndpointsController endpoints;
   EndpointSliceController endpoint_slices;
   EndpointSliceMirroringController endpoint_slice_mirroring;
+  PvcProtectionController pvc_protection;
+  PvProtectionController pv_protection;
+  PersistentVolumeController persistent_volumes;
 };
 
 ControllerManager::ControllerManager(client::Client& client,

@@ -1,8 +1,9 @@
 // The controllers `skiff server` runs in-process: kube-controller-manager's set for the object
 // model skiff serves (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, TTL-after-finished,
 // CronJob, the garbage collector, node lifecycle, taint-based eviction, pod GC, Endpoints,
-// EndpointSlices and their mirroring) and k3s's ServiceLB (LoadBalancer services exposed on the
-// nodes' addresses). They share
+// EndpointSlices and their mirroring, PVC and PV protection, the PersistentVolume binder with
+// skiff's local-path provisioner and volume expansion) and k3s's ServiceLB (LoadBalancer
+// services exposed on the nodes' addresses). They share
 // the server's client and informer factory; the garbage collector follows every resource with
 // its own metadata-only informers.
 //
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "skiff/client/client.h"
 #include "skiff/client/informer.h"
@@ -21,6 +23,8 @@ namespace skiff::server {
 
 struct ControllerManagerOptions {
   std::chrono::seconds node_monitor_grace_period{50};
+  // Where the local-path provisioner puts volumes on their node (<data-dir>/storage).
+  std::string local_path_root = "/var/lib/skiff/storage";
 };
 
 class ControllerManager {

@@ -4,6 +4,7 @@
 //   <data-dir>/server/token         the admin bearer token
 //   <data-dir>/agent/               the node agent's state (pods, images, containers)
 //   <data-dir>/agent/images/        image archives imported at start (airgap)
+//   <data-dir>/storage/             local-path PersistentVolumes (pvc-<uid>_<namespace>_<name>)
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ struct DataDir {
   std::string tls_dir() const { return root + "/server/tls"; }
   std::string token_path() const { return root + "/server/token"; }
   std::string agent_dir() const { return root + "/agent"; }
+  std::string storage_dir() const { return root + "/storage"; }
 };
 
 }  // namespace skiff::server

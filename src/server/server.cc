@@ -142,6 +142,7 @@ int Run(const cli::ServerOptions& options) {
   if (!options.disable_controller_manager) {
     ControllerManagerOptions cm;
     cm.node_monitor_grace_period = options.node_monitor_grace_period;
+    cm.local_path_root = dir.storage_dir();
     controllers = std::make_unique<ControllerManager>(local_client, informers, cm);
   }
   systemd->Status("starting the scheduler and controllers");

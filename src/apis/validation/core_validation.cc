@@ -297,17 +297,23 @@ FieldErrors ValidatePVCUpdate(const json& obj, const json& old) {
                               "volumeAttributesClassName for bound claims\n" +
                                   DescribeDiff(old_spec, spec, "spec")));
   }
+  // A request may go down (RecoverVolumeExpansionFailure, on by default since 1.32), but
+  // only to above what the volume already has: Kubernetes never shrinks a volume.
   const json* orig_new = Get(Obj(Obj(Obj(obj, "spec"), "resources"), "requests"), "storage");
   const json* orig_old = Get(Obj(Obj(Obj(old, "spec"), "resources"), "requests"), "storage");
   if (orig_new && orig_old) {
     auto nq = QuantityFromJson(*orig_new);
     auto oq = QuantityFromJson(*orig_old);
-    if (nq && oq && CompareQuantity(*nq, *oq) < 0) {
+    const json* status_size = Get(Obj(Obj(old, "status"), "capacity"), "storage");
+    auto sq = status_size ? QuantityFromJson(*status_size) : std::nullopt;
+    if (nq && oq && CompareQuantity(*nq, *oq) < 0 &&
+        CompareQuantity(*nq, sq.value_or(Quantity{})) <= 0) {
       errs.push_back(
           FieldError::Forbidden(Path("spec").Child("resources").Child("requests").Child("storage"),
-                                "field can not be less than previous value"));
+                                "field can not be less than status.capacity"));
     }
   }
+  ValidateImmutableMember(errs, Obj(obj, "spec"), Obj(old, "spec"), "volumeMode", Path());
   return errs;
 }
 

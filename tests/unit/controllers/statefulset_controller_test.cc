@@ -19,6 +19,15 @@ using testing::WebSet;
 using Names = std::vector<std::string>;
 using namespace std::chrono_literals;
 
+// Deletes a claim no scheduled pod uses, and plays the PVC protection controller: its
+// kubernetes.io/pvc-protection finalizer goes, so the claim is gone.
+void DeleteUnusedClaim(StatefulSetCluster& c, const std::string& name) {
+  REQUIRE(c.client->Delete(client::PersistentVolumeClaims(), "default", name, {}).ok());
+  json pvc = Ok(c.client->Get(client::PersistentVolumeClaims(), "default", name));
+  pvc["metadata"]["finalizers"] = json::array();
+  Ok(c.client->Update(client::PersistentVolumeClaims(), "default", pvc, ""));
+}
+
 TEST_CASE("OrderedReady creates web-0, then web-1 only once web-0 is running and ready") {
   StatefulSetCluster c;
   const json set = c.CreateSet(WebSet(3));
@@ -198,8 +207,7 @@ TEST_CASE("a missing claim of a pending pod is created again") {
   c.CreateSet(set);
   c.StartInformers();
   c.Sync();
-  client::Client::DeleteOptions o;
-  REQUIRE(c.client->Delete(client::PersistentVolumeClaims(), "default", "data-web-0", o).ok());
+  DeleteUnusedClaim(c, "data-web-0");
   c.Sync();
   CHECK(c.Names(client::PersistentVolumeClaims()) == Names{"data-web-0"});
   CHECK(c.Events("SuccessfulCreate").size() == 2);  // the claim's event folds into one
@@ -249,8 +257,7 @@ TEST_CASE("persistentVolumeClaimRetentionPolicy is carried by owner references o
   c.PatchSet({{"spec", {{"replicas", 2}}}});
   c.Sync();
   CHECK(c.PodNames() == Names{"web-0"});
-  client::Client::DeleteOptions o;
-  REQUIRE(c.client->Delete(client::PersistentVolumeClaims(), "default", "data-web-1", o).ok());
+  DeleteUnusedClaim(c, "data-web-1");
   c.Sync();
   CHECK(c.PodNames() == Names{"web-0", "web-1"});
   CHECK(refs_of("data-web-1")[0]["kind"] == "StatefulSet");

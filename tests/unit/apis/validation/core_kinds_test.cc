@@ -112,6 +112,7 @@ TEST_CASE("PVC spec rules and immutability except storage growth when bound") {
   PrepareForCreate("", "PersistentVolumeClaim", pvc);
   json bound = pvc;
   bound["status"]["phase"] = "Bound";
+  bound["status"]["capacity"]["storage"] = "1Gi";
   bound["spec"]["volumeName"] = "pv-1";
   json grown = bound;
   grown["spec"]["resources"]["requests"]["storage"] = "2Gi";
@@ -119,8 +120,17 @@ TEST_CASE("PVC spec rules and immutability except storage growth when bound") {
   json shrunk = bound;
   shrunk["spec"]["resources"]["requests"]["storage"] = "512Mi";
   REQUIRE_ERROR(ValidateUpdate("", "PersistentVolumeClaim", shrunk, bound),
-                "spec.resources.requests.storage: Forbidden: field can not be less than previous "
-                "value");
+                "spec.resources.requests.storage: Forbidden: field can not be less than "
+                "status.capacity");
+  // RecoverVolumeExpansionFailure: a request may come back down to above the capacity.
+  json recovered = grown;
+  recovered["spec"]["resources"]["requests"]["storage"] = "1536Mi";
+  REQUIRE_NO_ERRORS(ValidateUpdate("", "PersistentVolumeClaim", recovered, grown));
+  json to_capacity = grown;
+  to_capacity["spec"]["resources"]["requests"]["storage"] = "1Gi";
+  REQUIRE_ERROR(ValidateUpdate("", "PersistentVolumeClaim", to_capacity, grown),
+                "spec.resources.requests.storage: Forbidden: field can not be less than "
+                "status.capacity");
   json pending_grow = pvc;
   pending_grow["spec"]["resources"]["requests"]["storage"] = "2Gi";
   REQUIRE_ERROR(ValidateUpdate("", "PersistentVolumeClaim", pending_grow, pvc),
