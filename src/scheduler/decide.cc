@@ -82,7 +82,7 @@ Decision Decide(const PodInfo& pod, const std::vector<const NodeInfo*>& input_no
   const int num_nodes = static_cast<int>(nodes.size());
 
   // PreFilter.
-  ClusterFilters cluster = ClusterFilters::Build(pod, nodes, options.namespace_labels);
+  ClusterFilters cluster = ClusterFilters::Build(pod, nodes, options.namespace_labels, options.volumes);
   if (std::optional<FilterStatus> rejected = cluster.PreFilterRejection(pod)) {
     FitError fit;
     fit.num_all_nodes = num_nodes;

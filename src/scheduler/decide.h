@@ -12,7 +12,7 @@
 // Differences from kube-scheduler, on purpose: every node is filtered (kube stops after enough
 // feasible nodes in clusters of 100+ nodes) and every node is a preemption candidate; ties are
 // broken by `seed` (the caller rotates it) instead of at random; there is no ImageLocality
-// score and no volume plugins.
+// score, and of the volume plugins only VolumeBinding.
 //
 // Pure: reads the NodeInfos, changes nothing. Thread-safe as long as no thread mutates the
 // NodeInfos meanwhile. Nothing throws.
@@ -110,6 +110,8 @@ struct DecideOptions {
   const NominatedPods* nominated = nullptr;
   // The cluster's PodDisruptionBudgets, for choosing victims (may be null: none).
   const std::vector<DisruptionBudget>* budgets = nullptr;
+  // The pod's VolumeBinding state (may be null: its claims are not checked).
+  const PodVolumes* volumes = nullptr;
 };
 
 // `nodes`: every node of the cluster (NodeInfos without a Node object are ignored).

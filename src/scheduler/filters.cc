@@ -75,9 +75,10 @@ FilterStatus FilterNodeResourcesFit(const PodInfo& pod, const NodeInfo& node) {
 }
 
 ClusterFilters ClusterFilters::Build(const PodInfo& pod, const std::vector<const NodeInfo*>& nodes,
-                                     const NamespaceLabelsFn* namespace_labels) {
+                                     const NamespaceLabelsFn* namespace_labels,
+                                     const PodVolumes* volumes) {
   return ClusterFilters{TopologySpreadFilter::Build(pod, nodes),
-                        InterPodAffinityFilter::Build(pod, nodes, namespace_labels)};
+                        InterPodAffinityFilter::Build(pod, nodes, namespace_labels), volumes};
 }
 
 std::optional<FilterStatus> ClusterFilters::PreFilterRejection(const PodInfo& pod) const {
@@ -86,6 +87,7 @@ std::optional<FilterStatus> ClusterFilters::PreFilterRejection(const PodInfo& po
     return FilterStatus::Reject(FilterCode::kUnschedulableAndUnresolvable, plugins::kNodeAffinity,
                                 std::string(reasons::kNodeAffinityConflict));
   }
+  if (volumes && volumes->pre_filter_rejection()) return volumes->pre_filter_rejection();
   if (inter_pod.pre_filter_rejection()) return inter_pod.pre_filter_rejection();
   return std::nullopt;
 }
@@ -94,6 +96,10 @@ FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node, const ClusterF
   for (auto filter : {FilterNodeUnschedulable, FilterNodeName, FilterTaintToleration,
                       FilterNodeAffinity, FilterNodePorts, FilterNodeResourcesFit}) {
     FilterStatus s = filter(pod, node);
+    if (!s.ok()) return s;
+  }
+  if (cluster.volumes && !cluster.volumes->skip()) {
+    FilterStatus s = cluster.volumes->Filter(node);
     if (!s.ok()) return s;
   }
   if (!cluster.spread.skip()) {

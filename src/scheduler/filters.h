@@ -26,6 +26,7 @@
 #include "scheduler/node_info.h"
 #include "scheduler/pod_info.h"
 #include "scheduler/topology_spread.h"
+#include "scheduler/volume_binding.h"
 
 namespace skiff::scheduler {
 
@@ -39,14 +40,18 @@ FilterStatus FilterNodeResourcesFit(const PodInfo& pod, const NodeInfo& node);
 // The per-pod state of the filters that need the whole cluster, built once per incoming pod
 // (PreFilter). Keeps pointers to `pod`, which must outlive it.
 struct ClusterFilters {
+  // `volumes`: the pod's VolumeBinding state (null: the pod's claims are not checked).
   static ClusterFilters Build(const PodInfo& pod, const std::vector<const NodeInfo*>& nodes,
-                              const NamespaceLabelsFn* namespace_labels = nullptr);
+                              const NamespaceLabelsFn* namespace_labels = nullptr,
+                              const PodVolumes* volumes = nullptr);
   // The first PreFilter rejection, in kube's PreFilter order (NodeAffinity's "pod affinity
-  // terms conflict", then InterPodAffinity's "parsing pod: ..."); nullopt when none.
+  // terms conflict", VolumeBinding's, then InterPodAffinity's "parsing pod: ..."); nullopt
+  // when none.
   std::optional<FilterStatus> PreFilterRejection(const PodInfo& pod) const;
 
   TopologySpreadFilter spread;
   InterPodAffinityFilter inter_pod;
+  const PodVolumes* volumes = nullptr;
 };
 
 // Pods nominated to a node (status.nominatedNodeName) and not bound yet, by node name.
@@ -54,7 +59,7 @@ using NominatedPods =
     std::unordered_map<std::string, std::vector<std::shared_ptr<const PodInfo>>>;
 
 // Runs every filter in kube-scheduler's default order (NodeUnschedulable, NodeName,
-// TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread,
+// TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, VolumeBinding, PodTopologySpread,
 // InterPodAffinity) and returns the first rejection, or success.
 FilterStatus RunFilters(const PodInfo& pod, const NodeInfo& node, const ClusterFilters& cluster);
 

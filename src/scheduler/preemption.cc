@@ -101,7 +101,7 @@ FilterStatus SelectVictims(const PodInfo& pod, const std::vector<const NodeInfo*
   std::optional<ClusterFilters> cluster;
   auto fits = [&] {
     if (!cluster || cluster_sensitive) {
-      cluster = ClusterFilters::Build(pod, cluster_view, options.namespace_labels);
+      cluster = ClusterFilters::Build(pod, cluster_view, options.namespace_labels, options.volumes);
     }
     return RunFiltersWithNominated(pod, view, *cluster, options.nominated);
   };

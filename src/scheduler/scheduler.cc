@@ -3,6 +3,8 @@
 #include "scheduler/json_access.h"
 
 #include "api/object_util.h"
+#include "skiff/apis/storage.h"
+#include "skiff/apis/volume_match.h"
 #include "skiff/common/log.h"
 
 namespace skiff::scheduler {
@@ -15,6 +17,15 @@ const json& Member(const json& obj, const char* key) { return internal::At(obj, 
 std::string Str(const json& obj, const char* a, const char* b) {
   const json& v = Member(Member(obj, a), b);
   return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+// metadata.resourceVersion as a number (skiff's are store revisions); 0 when absent.
+int64_t Revision(const json& obj) {
+  try {
+    return std::stoll(Str(obj, "metadata", "resourceVersion"));
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 bool Finished(const json& pod) {
@@ -44,7 +55,10 @@ Scheduler::Scheduler(client::Client& client, client::SharedInformerFactory& info
       options_(std::move(options)),
       queue_(options_.queue),
       pods_(informers.For(client::Pods())),
-      budget_informer_(informers.For(client::PodDisruptionBudgets())) {
+      budget_informer_(informers.For(client::PodDisruptionBudgets())),
+      claims_(informers.For(client::PersistentVolumeClaims())),
+      volumes_(informers.For(client::PersistentVolumes())),
+      classes_(informers.For(client::StorageClasses())) {
   informers.For(client::Nodes())
       .AddHandler(
           {[this](const client::ObjectPtr& n) { OnNode(nullptr, n); },
@@ -54,6 +68,18 @@ Scheduler::Scheduler(client::Client& client, client::SharedInformerFactory& info
       {[this](const client::ObjectPtr& p) { OnPod(nullptr, p); },
        [this](const client::ObjectPtr& old_p, const client::ObjectPtr& p) { OnPod(old_p, p); },
        [this](const client::ObjectPtr& p) { OnPodDeleted(p); }});
+  for (client::Informer* i : {&claims_, &classes_}) {
+    i->AddHandler({[this](const client::ObjectPtr&) { OnVolumeObjectChanged(); },
+                   [this](const client::ObjectPtr&, const client::ObjectPtr&) {
+                     OnVolumeObjectChanged();
+                   },
+                   [this](const client::ObjectPtr&) { OnVolumeObjectChanged(); }});
+  }
+  volumes_.AddHandler({[this](const client::ObjectPtr& v) { OnVolumeSeen(*v, false); },
+                       [this](const client::ObjectPtr&, const client::ObjectPtr& v) {
+                         OnVolumeSeen(*v, false);
+                       },
+                       [this](const client::ObjectPtr& v) { OnVolumeSeen(*v, true); }});
   budget_informer_.AddHandler(
       {[this](const client::ObjectPtr&) { OnBudgetsChanged(); },
        [this](const client::ObjectPtr&, const client::ObjectPtr&) { OnBudgetsChanged(); },
@@ -224,6 +250,7 @@ void Scheduler::ScheduleOne(QueuedPod q) {
   std::optional<PreemptionCandidate> preemption;
   std::optional<std::string> nominate;  // see Unschedulable
   std::vector<std::pair<std::string, std::string>> lose_nomination;
+  std::vector<VolumeAction> volume_actions;
   {
     std::lock_guard lock(mu_);
     if (placed_.count(uid)) {  // bound meanwhile (or by someone else)
@@ -235,10 +262,12 @@ void Scheduler::ScheduleOne(QueuedPod q) {
     for (const auto& [name, info] : nodes_) {
       if (info.has_node()) nodes.push_back(&info);
     }
+    const PodVolumes volumes = PodVolumes::Build(pod, Listers(), assumed_volumes_);
     DecideOptions decide;
     decide.seed = rotation_++;
     decide.nominated = &nominated_;
     decide.budgets = &budgets_;
+    decide.volumes = &volumes;
     PodInfo info = ParsePodInfo(pod);
     if (auto it = nominated_node_.find(uid); it != nominated_node_.end()) {
       info.nominated_node_name = it->second;  // ours may not have reached the object yet
@@ -249,6 +278,12 @@ void Scheduler::ScheduleOne(QueuedPod q) {
       UnnominateLocked(uid);
       PlaceLocked(uid, chosen, pod);
       assumed_[uid] = chosen;
+      if (!volumes.skip()) {
+        volume_actions = volumes.Plan(nodes_[chosen]);
+        for (const VolumeAction& a : volume_actions) {
+          if (!a.volume.empty()) assumed_volumes_.insert(a.volume);
+        }
+      }
     } else {
       // No node fits (kube-scheduler's FitError), or there are no nodes at all.
       failure = d.fit_error ? d.fit_error->Error() : d.status.message();
@@ -285,7 +320,9 @@ void Scheduler::ScheduleOne(QueuedPod q) {
   }
   {
     std::lock_guard lock(bind_mu_);
-    binds_.push_back([this, q = std::move(q), chosen]() mutable { Bind(std::move(q), chosen); });
+    binds_.push_back([this, q = std::move(q), chosen, v = std::move(volume_actions)]() mutable {
+      Bind(std::move(q), chosen, std::move(v));
+    });
   }
   bind_cv_.notify_one();
 }
@@ -304,11 +341,36 @@ void Scheduler::RunBinder() {
   }
 }
 
-void Scheduler::Bind(QueuedPod q, std::string node) {
+void Scheduler::Bind(QueuedPod q, std::string node, std::vector<VolumeAction> volumes) {
   const json& pod = *q.pod;
   const std::string uid = Str(pod, "metadata", "uid");
   const std::string ns = Str(pod, "metadata", "namespace");
   const std::string name = Str(pod, "metadata", "name");
+  if (!volumes.empty()) {
+    Status s = PreBindVolumes(pod, node, volumes);
+    {
+      std::lock_guard lock(mu_);
+      for (const VolumeAction& a : volumes) {
+        if (!s.ok()) assumed_volumes_.erase(a.volume);
+      }
+      if (!s.ok()) {
+        if (auto it = assumed_.find(uid); it != assumed_.end() && it->second == node)
+          UnplaceLocked(uid);
+      }
+    }
+    if (!s.ok()) {
+      if (s.code() == Code::kNotFound) {  // the pod went meanwhile
+        queue_.Done(uid);
+        return;
+      }
+      log::Warning("scheduler", "cannot bind a pod's volumes",
+                   {{"pod", PodKey(pod)}, {"node", node}, {"error", s.message()}});
+      events_.Record(pod, "", "Warning", "FailedScheduling",
+                     "running PreBind plugin \"VolumeBinding\": " + s.message());
+      queue_.AddBackoff(std::move(q));
+      return;
+    }
+  }
   json binding = {{"apiVersion", "v1"},
                   {"kind", "Binding"},
                   {"metadata", {{"name", name}, {"namespace", ns}, {"uid", uid}}},
@@ -338,6 +400,101 @@ void Scheduler::Bind(QueuedPod q, std::string node) {
                {{"pod", PodKey(pod)}, {"node", node}, {"error", s.message()}});
   events_.Record(pod, "", "Warning", "FailedScheduling", "Binding rejected: " + s.message());
   queue_.AddBackoff(std::move(q));
+}
+
+VolumeListers Scheduler::Listers() {
+  VolumeListers l;
+  l.claim = [this](const std::string& ns, const std::string& name) { return claims_.Get(ns, name); };
+  l.volume = [this](const std::string& name) { return volumes_.Get("", name); };
+  l.storage_class = [this](const std::string& name) { return classes_.Get("", name); };
+  l.volumes = [this] { return volumes_.List(); };
+  return l;
+}
+
+void Scheduler::OnVolumeObjectChanged() {
+  { std::lock_guard lock(volume_mu_); }
+  volume_cv_.notify_all();
+  queue_.MoveAllToActive();
+}
+
+void Scheduler::OnVolumeSeen(const json& volume, bool deleted) {
+  if (deleted || Member(Member(volume, "spec"), "claimRef").is_object()) {
+    std::lock_guard lock(mu_);
+    assumed_volumes_.erase(Str(volume, "metadata", "name"));
+  }
+  OnVolumeObjectChanged();
+}
+
+Status Scheduler::PreBindVolumes(const json& pod, const std::string& node,
+                                 const std::vector<VolumeAction>& actions) {
+  std::map<std::string, int64_t> annotated;  // claim -> the revision our annotation wrote
+  for (const VolumeAction& a : actions) {
+    const std::string claim = a.claim_namespace + "/" + a.claim_name;
+    if (a.volume.empty()) {
+      json patch = {{"metadata", {{"annotations", {{apis::kSelectedNodeAnnotation, node}}}}}};
+      auto r = client_.MergePatch(client::PersistentVolumeClaims(), a.claim_namespace,
+                                  a.claim_name, patch);
+      if (!r.ok()) {
+        return Status(r.status().code() == Code::kNotFound ? Code::kUnavailable : r.status().code(),
+                      "cannot select node " + node + " for persistentvolumeclaim " + claim + ": " +
+                          r.status().message());
+      }
+      annotated[claim] = Revision(*r);
+      continue;
+    }
+    client::ObjectPtr current = volumes_.Get("", a.volume);
+    if (!current) return UnavailableError("persistentvolume \"" + a.volume + "\" not found");
+    json pv = *current;
+    pv["spec"]["claimRef"] = {{"kind", "PersistentVolumeClaim"},
+                              {"apiVersion", "v1"},
+                              {"namespace", a.claim_namespace},
+                              {"name", a.claim_name},
+                              {"uid", a.claim_uid}};
+    pv["metadata"]["annotations"][apis::kBoundByControllerAnnotation] = "yes";
+    auto r = client_.Update(client::PersistentVolumes(), "", pv);
+    if (!r.ok()) {
+      return Status(r.status().code() == Code::kNotFound ? Code::kUnavailable : r.status().code(),
+                    "cannot pre-bind persistentvolume " + a.volume + " to claim " + claim + ": " +
+                        r.status().message());
+    }
+  }
+  // Wait until the PersistentVolume controller has bound them all (kube's checkBindings).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  const std::string pod_uid = Str(pod, "metadata", "uid");
+  std::unique_lock lock(volume_mu_);
+  for (;;) {
+    bool all = true;
+    for (const VolumeAction& a : actions) {
+      const std::string claim = a.claim_namespace + "/" + a.claim_name;
+      client::ObjectPtr c = claims_.Get(a.claim_namespace, a.claim_name);
+      if (!c || Str(*c, "metadata", "uid") != a.claim_uid) {
+        return UnavailableError("persistentvolumeclaim " + claim + " was deleted");
+      }
+      if (apis::ClaimIsBound(*c)) continue;
+      all = false;
+      const json& annotations = Member(Member(*c, "metadata"), "annotations");
+      // A claim that lost the annotation after ours (the cache has caught up with the write):
+      // its provisioner gave up on the node.
+      if (a.volume.empty() && !annotations.contains(apis::kSelectedNodeAnnotation) &&
+          Revision(*c) > annotated[claim]) {
+        return UnavailableError("selectedNode annotation reset for PVC " + claim);
+      }
+    }
+    if (all) return Status::Ok();
+    client::ObjectPtr now = pods_.Get(Str(pod, "metadata", "namespace"), Str(pod, "metadata", "name"));
+    if (!now || Str(*now, "metadata", "uid") != pod_uid ||
+        !Member(Member(*now, "metadata"), "deletionTimestamp").is_null()) {
+      return NotFoundError("pod " + PodKey(pod) + " was deleted");
+    }
+    {
+      std::lock_guard stop(bind_mu_);
+      if (stopping_) return UnavailableError("the scheduler is stopping");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return UnavailableError("binding volumes: timed out waiting for the condition");
+    }
+    volume_cv_.wait_for(lock, std::chrono::milliseconds(500));
+  }
 }
 
 void Scheduler::Evict(const json& pod, const PreemptionCandidate& preemption) {

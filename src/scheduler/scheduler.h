@@ -18,6 +18,12 @@
 //   pod gets status.nominatedNodeName, which holds the space for it against pods of lower
 //   priority until it is bound there (lower-priority pods nominated to that node lose their
 //   nomination). PodDisruptionBudgets steer the choice of victims.
+// - Volumes (VolumeBinding, see volume_binding.h): claims are read from PVC, PV and
+//   StorageClass informers. Before binding a pod with unbound WaitForFirstConsumer claims, a
+//   binder thread pre-binds the chosen static volumes or annotates the claims with the node
+//   (for their provisioner) and waits until the PersistentVolume controller has bound every
+//   claim (at most 10 minutes, as kube's bindTimeoutSeconds); a claim that goes away or loses
+//   its selected node fails the attempt, and the pod is retried with backoff.
 // Start/Stop from one thread; everything else runs on the scheduler's own threads.
 #pragma once
 
@@ -27,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -77,9 +84,16 @@ class Scheduler {
 
   void Loop();
   void ScheduleOne(QueuedPod q);
-  void Bind(QueuedPod q, std::string node);
+  void Bind(QueuedPod q, std::string node, std::vector<VolumeAction> volumes);
   // `nominate`: the node to write into status.nominatedNodeName, "" to clear it, nullopt to
   // leave it.
+  // Writes the volume actions and waits for the claims to be bound.
+  Status PreBindVolumes(const nlohmann::json& pod, const std::string& node,
+                        const std::vector<VolumeAction>& actions);
+  VolumeListers Listers();
+  void OnVolumeObjectChanged();
+  // A PersistentVolume seen by the cache: no longer assumed once it shows its claim.
+  void OnVolumeSeen(const nlohmann::json& volume, bool deleted);
   void Unschedulable(QueuedPod q, const std::string& message,
                      const std::optional<std::string>& nominate);
   // Marks and deletes the victims of a preemption by `pod`.
@@ -107,6 +121,12 @@ class Scheduler {
   std::vector<DisruptionBudget> budgets_;
   client::Informer& pods_;
   client::Informer& budget_informer_;
+  client::Informer& claims_;
+  client::Informer& volumes_;
+  client::Informer& classes_;
+  std::set<std::string> assumed_volumes_;  // pre-bound by a decision, cache not updated yet
+  std::mutex volume_mu_;                   // with volume_cv_
+  std::condition_variable volume_cv_;      // claims or volumes changed
 
   std::mutex bind_mu_;  // guards binds_, stopping_
   std::condition_variable bind_cv_;
