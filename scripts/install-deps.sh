@@ -11,9 +11,13 @@ packages=(
   # runtime parts (containers, network, images)
   runc containerd containernetworking-plugins nftables iptables iproute2 conntrack
   busybox-static util-linux procps
+  # local-path volumes of enforced size: mkfs.ext4, debugfs, e2fsck, resize2fs
+  e2fsprogs
   # end-to-end test peers
   docker-registry skopeo umoci python3 python3-kubernetes python3-yaml python3-pytest python3-grpcio
   openssl curl bind9-dnsutils
+  # NFS volumes: mount.nfs (the node's mount helper) and a userspace NFS server for the e2e test
+  nfs-common nfs-ganesha nfs-ganesha-vfs
   # systemd-analyze verifies the unit file (systemd need not be PID 1)
   systemd
 )
@@ -34,8 +38,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-# Services these packages ship (containerd, docker-registry) must not start on their own:
-# skiff drives the shim itself and tests run their own registry on loopback.
+# Services these packages ship (containerd, docker-registry, nfs-ganesha, rpcbind) must not
+# start on their own: skiff drives the shim itself and tests run their own registry and NFS
+# server (ganesha.nfsd) on loopback.
 policy_rc=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy_rc" ]; then

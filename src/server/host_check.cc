@@ -17,6 +17,7 @@
 #include "skiff/apis/eviction_thresholds.h"
 #include "skiff/common/file_util.h"
 #include "skiff/net/cni.h"
+#include "skiff/node/nfs_support.h"
 
 namespace skiff::server {
 namespace {
@@ -160,6 +161,42 @@ CheckLine BridgeNetfilter() {
           "traffic between two pods of this node is not seen by the proxy's rules"};
 }
 
+// A WARN, never a FAIL: skiff runs without NFS; only pods with nfs volumes cannot start.
+CheckLine Nfs() {
+  const node::NfsClientSupport nfs = node::CheckNfsClientSupport();
+  const std::string helper_missing =
+      nfs.helper_path + " is missing: apt-get install nfs-common";
+  if (!nfs.kernel) {
+    return {R::kWarn, "NFS volumes",
+            "this kernel has no NFS client (" + nfs.kernel_lack +
+                "): pods with nfs volumes cannot start on this node (FailedMount); no package "
+                "fixes that, a kernel with CONFIG_NFS_FS does" +
+                (nfs.helper ? "" : "; also " + helper_missing)};
+  }
+  if (!nfs.helper) {
+    return {R::kWarn, "NFS volumes", helper_missing + " (pods with nfs volumes cannot start)"};
+  }
+  return {R::kOk, "NFS volumes", nfs.kernel_how + ", " + nfs.helper_path};
+}
+
+// What local-path claims of the default (enforced) class need: loop devices, ext4 and
+// e2fsprogs' tools. Without them such claims fail (ProvisioningFailed is not possible here:
+// the node finds out when a pod mounts the volume); `capacity: unenforced` classes still work.
+CheckLine LocalPath() {
+  std::vector<std::string> missing;
+  if (access("/dev/loop-control", R_OK | W_OK) != 0) missing.push_back("/dev/loop-control (modprobe loop)");
+  if (Slurp("/proc/filesystems").find("\text4\n") == std::string::npos) missing.push_back("ext4 in the kernel");
+  for (const char* tool : {"mkfs.ext4", "debugfs", "e2fsck", "resize2fs"}) {
+    if (InPath(tool).empty()) missing.push_back(std::string(tool) + " (apt-get install e2fsprogs)");
+  }
+  if (!missing.empty()) {
+    std::string detail = "enforced local-path volumes cannot be made without ";
+    for (size_t i = 0; i < missing.size(); ++i) detail += (i ? ", " : "") + missing[i];
+    return {R::kWarn, "local-path", detail + "; a class with parameter capacity: unenforced works"};
+  }
+  return {R::kOk, "local-path", "loop devices, ext4 and e2fsprogs for enforced volumes"};
+}
+
 CheckLine Port(const cli::ServerOptions& o) {
   const bool v6 = o.bind_address.find(':') != std::string::npos;
   const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -248,6 +285,8 @@ std::vector<CheckLine> CheckHost(const cli::ServerOptions& o) {
   lines.push_back(Tool("iptables", "iptables", "iptables", "--version"));
   lines.push_back(Tool("conntrack", "conntrack", "conntrack", "--version"));
   lines.push_back(BridgeNetfilter());
+  lines.push_back(LocalPath());
+  lines.push_back(Nfs());
   return lines;
 }
 

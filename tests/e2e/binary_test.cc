@@ -141,6 +141,17 @@ TEST_CASE("skiff check reports each requirement and fails on what is missing", "
     CHECK_THAT(r.out, Catch::Contains(std::string("  ") + what + " "));
   }
   CHECK_THAT(r.out, Catch::Contains("0.0.0.0:" + port + " is free"));
+  // This machine has loop devices, ext4 and e2fsprogs (install-deps installs them).
+  CHECK_THAT(r.out, Catch::Contains("ok    local-path      loop devices, ext4 and e2fsprogs"));
+  // NFS volumes: a WARN, never a FAIL, where the kernel has no NFS client (these machines).
+  std::ifstream filesystems("/proc/filesystems");
+  const std::string fs_table{std::istreambuf_iterator<char>(filesystems), {}};
+  if (fs_table.find("\tnfs\n") == std::string::npos && access("/lib/modules", F_OK) != 0) {
+    CHECK_THAT(r.out, Catch::Contains("WARN  NFS volumes     this kernel has no NFS client (no "
+                                      "nfs in /proc/filesystems"));
+  } else {
+    CHECK_THAT(r.out, Catch::Contains("  NFS volumes     "));
+  }
   // The port taken, and the tools out of PATH: FAIL lines saying what to do.
   const int listener = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -159,6 +170,9 @@ TEST_CASE("skiff check reports each requirement and fails on what is missing", "
     CHECK_THAT(p.out(), Catch::Contains("FAIL  runc            runc not found in PATH: apt-get "
                                         "install runc"));
     CHECK_THAT(p.out(), Catch::Contains("FAIL  nftables        nft not found in PATH"));
+    // A warning only: unenforced local-path classes work without e2fsprogs.
+    CHECK_THAT(p.out(), Catch::Contains("WARN  local-path      enforced local-path volumes cannot "
+                                        "be made without mkfs.ext4 (apt-get install e2fsprogs)"));
   }
   CHECK_THAT(p.out(), Catch::Contains("skiff cannot run here until the FAIL lines are fixed."));
   // --disable-agent leaves the agent's requirements out.

@@ -12,8 +12,9 @@
 
 namespace skiff::node {
 
-// Reads a ConfigMap or Secret the pod refers to: kind is "ConfigMap" or "Secret". Returns the
-// object as JSON, or kNotFound when it does not exist (other codes for transient failures).
+// Reads an object the pod refers to: kind is "ConfigMap", "Secret", "PersistentVolumeClaim"
+// (in `ns`) or "PersistentVolume" (`ns` ignored). Returns the object as JSON, or kNotFound
+// when it does not exist (other codes for transient failures).
 // May be called from any thread.
 using ObjectLookup = std::function<Result<nlohmann::json>(
     const std::string& kind, const std::string& ns, const std::string& name)>;

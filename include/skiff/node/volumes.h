@@ -7,6 +7,8 @@
 //   <pod_dir>/volumes/kubernetes.io~downward-api/<name>     it, and each top-level entry is a
 //   <pod_dir>/volumes/kubernetes.io~projected/<name>        symlink "<entry> -> ..data/<entry>"
 //   hostPath: no directory; the VolumeSource path is the host path itself.
+//   <pod_dir>/volumes/kubernetes.io~nfs/<name>           nfs: a mount of server:/path (see
+//                                                           src/node/volumes/nfs_volume.h)
 // Volume directories are mode 0777 (tmpfs roots 1777), as kubelet's emptyDir makes them.
 //
 // Secret, downwardAPI and projected volumes are tmpfs mounts, as kubelet makes them (secrets
@@ -24,7 +26,7 @@
 //   directory
 // Code kNotFound when a referenced ConfigMap/Secret is missing, kInvalidArgument for spec
 // problems (missing key, hostPath type), kUnimplemented for volume types skiff does not serve
-// (persistentVolumeClaim, csi, nfs, ...), kUnavailable when the lookup failed transiently,
+// (csi, iscsi, ...), kUnavailable when the lookup failed transiently,
 // kInternal for file-system failures (naming the path).
 //
 // Thread-safety: the functions keep no state. Calls for different pods may run concurrently;
@@ -49,6 +51,9 @@ struct VolumeSource {
   // emptyDir on disk with spec.emptyDir.sizeLimit: the limit in bytes, recorded for the agent
   // to enforce by usage (0 = none). Memory-backed emptyDirs are limited by their tmpfs size.
   int64_t size_limit_bytes = 0;
+  // A claim's local volume, whose ownership follows the pod's fsGroup (kubelet's
+  // SetVolumeOwnership); host paths and NFS are left as they are.
+  bool owned = false;
 };
 
 // Volume plugin directory names, as kubelet names them.
@@ -76,8 +81,9 @@ Result<std::map<std::string, VolumeSource>> SetUpPodVolumes(const nlohmann::json
 Status RefreshPodVolumes(const nlohmann::json& pod, const std::string& pod_dir,
                          const ObjectLookup& lookup, const PodRuntimeInfo& info);
 
-// Unmounts every mount under <pod_dir>/volumes (deepest first, lazily if busy) and removes that
-// directory tree, never crossing into a mount that could not be unmounted. OK when nothing is
+// Unmounts every mount under <pod_dir>/volumes (deepest first, lazily if busy; an NFS mount
+// forced and detached when a plain unmount has not finished in 5 s, so a dead server never
+// hangs it) and removes that directory tree, never crossing into a mount that could not be unmounted. OK when nothing is
 // there. Host paths of hostPath volumes are never touched.
 Status TearDownPodVolumes(const std::string& pod_dir);
 

@@ -3,7 +3,8 @@
 //   ok    runc            runc version 1.1.5
 //   FAIL  nftables        nft not found in PATH: apt-get install nftables
 // WARN lines name what works with less (no br_netfilter: pod-to-pod service traffic on one
-// bridge is not seen by the proxy's rules). The agent's checks are left out with
+// bridge is not seen by the proxy's rules; no NFS client in the kernel: pods with nfs volumes
+// cannot start). The agent's checks are left out with
 // --disable-agent.
 #pragma once
 

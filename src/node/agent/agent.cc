@@ -5,6 +5,7 @@
 
 #include "events/event_recorder.h"
 #include "image_gc.h"
+#include "local_path_manager.h"
 #include "log_server.h"
 #include "pod_io_impl.h"
 #include "node_heartbeat.h"
@@ -58,6 +59,7 @@ class AgentImpl : public Agent {
   std::unique_ptr<ImageGc> image_gc_;
   std::unique_ptr<StorageEviction> storage_eviction_;
   std::unique_ptr<NodePressureEviction> pressure_eviction_;
+  std::unique_ptr<LocalPathManager> local_path_;
   bool stopped_ = false;
 };
 
@@ -190,6 +192,10 @@ Status AgentImpl::Init() {
   };
   pressure_eviction_ =
       std::make_unique<NodePressureEviction>(config_.eviction_hard, pressure_, std::move(pressure));
+  // The data of this node's local-path PersistentVolumes: growth and clean-up.
+  // Local volumes are pinned to a node by its kubernetes.io/hostname label.
+  local_path_ = std::make_unique<LocalPathManager>(client_, *events_, config_.hostname);
+  local_path_->Start();
   log::Info("agent", "node agent running",
             {{"node", config_.node_name}, {"pod-cidr", config_.pod_cidr}, {"state", state}});
   return Status::Ok();
@@ -201,6 +207,7 @@ void AgentImpl::Stop() {
   if (storage_eviction_) storage_eviction_->Stop();  // it pokes the pod manager
   if (pressure_eviction_) pressure_eviction_->Stop();  // so does this
   if (prober_) prober_->Stop();  // it pokes the pod manager
+  if (local_path_) local_path_->Stop();
   if (pods_) pods_->Stop();
   if (shim_events_) shim_events_->Stop();
   if (heartbeat_) heartbeat_->Stop();

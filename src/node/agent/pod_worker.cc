@@ -18,7 +18,12 @@ constexpr int64_t kMaxBackoffMs = 300'000;
 // A running pod is looked at again after this long even when nothing happened (kubelet's
 // sync frequency): exits, lost shims and probe results poke it sooner.
 constexpr auto kRunningResync = std::chrono::seconds(60);
+// Tearing down a pod that could not be torn down is tried again after this long.
 constexpr auto kSandboxRetry = std::chrono::seconds(5);
+// A failed volume/sandbox set-up is retried with kubelet's volume back-off (its
+// exponentialbackoff package: 500 ms doubling to 2m2s).
+constexpr int64_t kSandboxInitialBackoffMs = 500;
+constexpr int64_t kSandboxMaxBackoffMs = 122'000;
 constexpr auto kTerminalRecheck = std::chrono::milliseconds(200);
 // kubelet's minimum grace period: an eviction's override of 0 is raised to it, and the stop
 // signal still gets it after a preStop hook used up the rest.
@@ -105,6 +110,7 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   Eviction eviction = TakeEviction(uid);
   if (!pod || api::Find(*pod, {"metadata", "deletionTimestamp"})) {
     prober_.Forget(uid);
+    ForgetSandboxBackoff(uid);
     return Terminate(uid, pod, &record);
   }
   record.uid = uid;
@@ -112,6 +118,7 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   record.name = (*pod)["metadata"].value("name", "");
   if (Terminal(*pod)) {
     prober_.Forget(uid);
+    ForgetSandboxBackoff(uid);
     // Nothing runs for a finished pod; free its network and shim, keep its logs.
     if (have_record) {
       if (Status s = RemoveContainers(PodKey(*pod), &record); !s.ok()) return {kSandboxRetry, false};
@@ -152,13 +159,21 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
   }
 
   if (!record.sandbox_ready) {
+    // Backing off after a failed try: a pass that comes sooner (a pod update) waits too.
+    if (const int64_t wait = SandboxWaitMs(uid); wait > 0) {
+      return {std::chrono::milliseconds(wait), false};
+    }
     Status s = runtime_.SetUpSandbox(*pod, &record, EventsAbout(*pod));
     if (!s.ok()) {
-      log::Warning("agent", "cannot create the pod sandbox", {{"pod", PodKey(*pod)}, {"error", s.message()}});
+      const auto wait = SandboxFailed(uid);
+      log::Warning("agent", "cannot create the pod sandbox",
+                   {{"pod", PodKey(*pod)}, {"error", s.message()},
+                    {"retry_in_ms", std::to_string(wait.count())}});
       (void)SaveRecord(dir, record);
       PostStatus(*pod, record);
-      return {kSandboxRetry, false};
+      return {wait, false};
     }
+    ForgetSandboxBackoff(uid);
   } else if (Status s = runtime_.RefreshVolumes(*pod, record); !s.ok()) {
     log::Warning("agent", "cannot refresh pod volumes", {{"pod", PodKey(*pod)}, {"error", s.message()}});
   }
@@ -192,6 +207,26 @@ SyncResult PodWorker::Sync(const std::string& uid, const std::optional<json>& po
     result.requeue_after = kTerminalRecheck;
   }
   return result;
+}
+
+int64_t PodWorker::SandboxWaitMs(const std::string& uid) {
+  std::lock_guard lock(sandbox_backoff_mu_);
+  auto it = sandbox_backoff_.find(uid);
+  return it == sandbox_backoff_.end() ? 0 : std::max<int64_t>(it->second.next_try_ms - NowMs(), 0);
+}
+
+std::chrono::milliseconds PodWorker::SandboxFailed(const std::string& uid) {
+  std::lock_guard lock(sandbox_backoff_mu_);
+  SandboxBackoff& b = sandbox_backoff_[uid];
+  b.delay_ms = b.delay_ms == 0 ? kSandboxInitialBackoffMs
+                               : std::min(b.delay_ms * 2, kSandboxMaxBackoffMs);
+  b.next_try_ms = NowMs() + b.delay_ms;
+  return std::chrono::milliseconds(b.delay_ms);
+}
+
+void PodWorker::ForgetSandboxBackoff(const std::string& uid) {
+  std::lock_guard lock(sandbox_backoff_mu_);
+  sandbox_backoff_.erase(uid);
 }
 
 void PodWorker::Observe(const json& pod, PodRecord* record) {

@@ -13,6 +13,9 @@
 //   - a pod the agent evicts (Evict: local storage over its limits, node pressure) gets an
 //     Evicted event, its containers killed with kubelet's 2 s minimum grace period, and phase
 //     Failed with reason Evicted; its sandbox is then torn down like any finished pod's;
+//   - volumes and sandbox: a failed set-up (FailedMount, FailedCreatePodSandBox, one event per
+//     attempt) is retried with kubelet's volume back-off, per pod: 500 ms doubling to 2m2s,
+//     reset once the sandbox is up; a pass that comes sooner (a pod update) does not retry;
 //   - admission: on a pod's first pass the admission hook (when set) may refuse it, as
 //     kubelet's admit handlers do: a Warning event (reason Evicted) with the refusal, nothing
 //     started, and phase Failed, reason Evicted, message "Pod was rejected: <refusal>";
@@ -110,6 +113,19 @@ class PodWorker {
   Admission admission_;
   std::mutex evictions_mu_;
   std::map<std::string, Eviction> evictions_;  // by uid, until its next pass
+  // Sandbox set-up back-off by uid: how long the last wait was, and when the next try is due
+  // (ms since epoch). Different pods' passes run at once, hence the lock.
+  struct SandboxBackoff {
+    int64_t delay_ms = 0;
+    int64_t next_try_ms = 0;
+  };
+  // Ms until the pod's next sandbox try (0: try now).
+  int64_t SandboxWaitMs(const std::string& uid);
+  // Records a failed try; returns the wait before the next.
+  std::chrono::milliseconds SandboxFailed(const std::string& uid);
+  void ForgetSandboxBackoff(const std::string& uid);
+  std::mutex sandbox_backoff_mu_;
+  std::map<std::string, SandboxBackoff> sandbox_backoff_;
 };
 
 // "spec.containers{name}" / "spec.initContainers{name}".

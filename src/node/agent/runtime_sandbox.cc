@@ -160,6 +160,8 @@ std::set<std::string> RuntimeImpl::ImagesInUse() const {
 
 Result<json> RuntimeImpl::ReadObject(const std::string& kind, const std::string& ns,
                                      const std::string& name) {
+  if (kind == "PersistentVolumeClaim") return client_.Get(client::PersistentVolumeClaims(), ns, name);
+  if (kind == "PersistentVolume") return client_.Get(client::PersistentVolumes(), "", name);
   return client_.Get(kind == "Secret" ? client::Secrets() : client::ConfigMaps(), ns, name);
 }
 

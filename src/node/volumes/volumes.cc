@@ -13,10 +13,13 @@
 #include <optional>
 
 #include "atomic_writer.h"
+#include "claim_volume.h"
 #include "empty_dir.h"
 #include "host_path.h"
 #include "json_fields.h"
 #include "mount_table.h"
+#include "nfs_mount.h"
+#include "nfs_volume.h"
 #include "payloads.h"
 #include "skiff/apis/quantity.h"
 #include "skiff/common/file_util.h"
@@ -193,6 +196,19 @@ Result<VolumeSource> SetUpOne(const json& volume, const Context& ctx) {
     return VolumeSource{dir, false, limit};
   }
   if (IsAtomicType(type)) return SetUpAtomic(name, type, source, ctx);
+  if (type == "nfs") {  // inline: no mount options (those come with a PersistentVolume)
+    return SetUpNfsVolume(source, {}, false, ctx.volumes_dir + "/" + kNfsPlugin + "/" + name);
+  }
+  if (type == "persistentVolumeClaim") {
+    auto claimed = internal::SetUpClaimVolume(volume, ctx.ns, ctx.volumes_dir, ctx.lookup);
+    // fsGroup: kubelet manages ownership of local volumes, not of host paths or NFS.
+    if (claimed.ok() && ctx.fs_group && claimed->owned) {
+      if (Status s = internal::ApplyFsGroup(claimed->path, *ctx.fs_group, false); !s.ok()) {
+        return s;
+      }
+    }
+    return claimed;
+  }
   return UnimplementedError("volume type " + (type.empty() ? std::string("(none)") : type) +
                             " is not supported by skiff");
 }
@@ -264,7 +280,10 @@ Status TearDownPodVolumes(const std::string& pod_dir) {
   auto mounts = internal::MountPointsUnder(real);
   if (!mounts.ok()) return mounts.status();
   for (const auto& m : *mounts) {
-    if (Status s = internal::Unmount(m); !s.ok()) return s;
+    // NFS: a plain umount could hang on a dead server; UnmountNfs forces and detaches.
+    auto fs = internal::MountAt(m);
+    const bool nfs = fs && (fs->fstype == "nfs" || fs->fstype == "nfs4");
+    if (Status s = nfs ? internal::UnmountNfs(m) : internal::Unmount(m); !s.ok()) return s;
   }
   auto left = internal::MountPointsUnder(real);
   if (!left.ok()) return left.status();

@@ -91,7 +91,8 @@ def force_cleanup(data_dir, bridge):
             netns.unlink()
         except OSError:
             pass
-    for m in sorted(_mounts_under(state), key=len, reverse=True):
+    # Everything under the data dir: the agent's mounts and the local-path volumes' images.
+    for m in sorted(_mounts_under(data_dir), key=len, reverse=True):
         subprocess.run(["umount", "-l", m], capture_output=True)
     # The cgroups of the pods this data dir knew (empty once their containers are gone).
     pods = state / "pods"

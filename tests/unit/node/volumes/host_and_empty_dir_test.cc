@@ -112,12 +112,68 @@ TEST_CASE("Unsupported volume types are reported, not ignored") {
   PodDir pod_dir;
   Objects objects;
   auto r = SetUpPodVolumes(
-      MakePod({{{"name", "claim"}, {"persistentVolumeClaim", {{"claimName", "data"}}}}}),
+      MakePod({{{"name", "disk"}, {"awsElasticBlockStore", {{"volumeID", "vol-1"}}}}}),
       pod_dir.path(), objects.Lookup(), Info());
   CHECK(r.status().code() == skiff::Code::kUnimplemented);
   CHECK(r.status().message() ==
-        "MountVolume.SetUp failed for volume \"claim\" : volume type "
-        "persistentVolumeClaim is not supported by skiff");
+        "MountVolume.SetUp failed for volume \"disk\" : volume type "
+        "awsElasticBlockStore is not supported by skiff");
+}
+
+TEST_CASE("A claim volume is its bound PersistentVolume's source") {
+  PodDir pod_dir;
+  PodDir host;
+  Objects objects;
+  const json pod = MakePod({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data"}}}},
+                            {{"name", "ro"},
+                             {"persistentVolumeClaim", {{"claimName", "data"}, {"readOnly", true}}}}});
+  auto failed = [&] { return SetUpPodVolumes(pod, pod_dir.path(), objects.Lookup(), Info()).status(); };
+  CHECK(failed().message() ==
+        "MountVolume.SetUp failed for volume \"data\" : persistentvolumeclaim \"data\" not found");
+
+  json claim = {{"metadata", {{"name", "data"}, {"namespace", "default"}}},
+                {"spec", {{"storageClassName", ""}}},
+                {"status", {{"phase", "Pending"}}}};
+  objects.items["PersistentVolumeClaim/default/data"] = claim;
+  CHECK(failed().message() ==
+        "MountVolume.SetUp failed for volume \"data\" : error processing PVC default/data: PVC is "
+        "not bound");
+
+  claim["spec"]["volumeName"] = "pv-1";
+  claim["status"]["phase"] = "Bound";
+  objects.items["PersistentVolumeClaim/default/data"] = claim;
+  CHECK(failed().message() ==
+        "MountVolume.SetUp failed for volume \"data\" : error processing PVC default/data: "
+        "persistentvolume \"pv-1\" not found");
+
+  json pv = {{"metadata", {{"name", "pv-1"}}},
+             {"spec",
+              {{"capacity", {{"storage", "1Gi"}}},
+               {"accessModes", {"ReadWriteOnce"}},
+               {"mountOptions", {"noatime"}},
+               {"hostPath", {{"path", host.path()}, {"type", "Directory"}}}}}};
+  objects.items["PersistentVolume//pv-1"] = pv;
+  auto volumes = SetUpPodVolumes(pod, pod_dir.path(), objects.Lookup(), Info());
+  REQUIRE(volumes.ok());
+  CHECK(volumes->at("data").path == host.path());
+  CHECK_FALSE(volumes->at("data").read_only);
+  CHECK(volumes->at("ro").read_only);
+  CHECK_FALSE(volumes->at("data").owned);  // host paths keep their ownership
+
+  pv["spec"].erase("hostPath");
+  pv["spec"]["local"] = {{"path", host.path() + "/missing"}};
+  objects.items["PersistentVolume//pv-1"] = pv;
+  CHECK(failed().message() ==
+        "MountVolume.SetUp failed for volume \"data\" : path \"" + host.path() +
+            "/missing\" does not exist");
+
+  pv["spec"].erase("local");
+  pv["spec"]["cinder"] = {{"volumeID", "x"}};
+  objects.items["PersistentVolume//pv-1"] = pv;
+  CHECK(failed().code() == skiff::Code::kUnimplemented);
+  CHECK(failed().message() ==
+        "MountVolume.SetUp failed for volume \"data\" : persistentvolume \"pv-1\" has a volume "
+        "type (cinder) skiff does not support");
 }
 
 TEST_CASE("TearDown unmounts every tmpfs and removes the volumes, never a hostPath") {
