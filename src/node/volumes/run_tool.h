@@ -1,9 +1,10 @@
-// Runs a short-lived system tool (mkfs.ext4, debugfs, e2fsck) and reports how it ended.
-// Internal to skiff_volumes.
+// Runs a short-lived system tool (mkfs.ext4, debugfs, e2fsck, resize2fs) through
+// net::RunProcess (skiff_cni's child-process runner) and reports how it ended. Internal to
+// skiff_volumes.
 //
-// The child inherits skiff's environment (PATH finds the tool), gets /dev/null on stdin and a
-// pipe for stdout and stderr together, whose text (trimmed, at most 4 KiB) goes into the error
-// message. Thread-safe: each call is independent.
+// The child inherits skiff's environment (PATH finds the tool) and an empty stdin; its stdout
+// then stderr (trimmed, at most 4 KiB) go into the error message. One stuck for 10 minutes is
+// killed. Thread-safe: each call is independent.
 #pragma once
 
 #include <string>
