@@ -22,7 +22,10 @@
 namespace skiff::node {
 namespace {
 
+// Workers always there, and at most (stopping pods hold theirs for up to a grace period; the
+// default maxPods is 110).
 constexpr int kPodWorkers = 4;
+constexpr int kMaxPodWorkers = 128;
 
 // Unix socket paths are short (107 bytes): the event socket lives under /run, named after the
 // state directory so two agents on one machine (tests) never share one.
@@ -126,7 +129,8 @@ Status AgentImpl::Init() {
   worker_->SetAdmission([this](const nlohmann::json& pod) {
     return AdmissionRefusal(pressure_.Current(PressureConditions::Clock::now()), pod);
   });
-  pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods", kPodWorkers);
+  pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods",
+                                       kPodWorkers, kMaxPodWorkers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
     const std::string uid = runtime_->OwnerOf(e.container_id);

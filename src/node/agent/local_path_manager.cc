@@ -171,13 +171,21 @@ Status LocalPathManager::Sync(const std::string& name) {
 }
 
 Status LocalPathManager::CleanUp(const json& pv, const LocalPathPlan& plan) {
+  // A pass on a stale view (the finalizer already removed by an earlier pass) finds nothing
+  // left to remove (or, for a retained volume, nothing mounted): nothing to say then.
+  auto before = InspectLocalPathVolume(plan.path);
+  const bool mounted = before.ok() && before->mounted;
+  const bool something = !before.ok() || before->exists || mounted;
   Status s = plan.remove_data ? DeleteLocalPathVolume(plan.path) : UnmountLocalPathVolume(plan.path);
   if (!s.ok()) {
     events_.Record(pv, "", "Warning", "VolumeFailedDelete", s.message());
     return s;
   }
-  log::Info("local-path", plan.remove_data ? "removed a volume's data" : "kept a retained volume's data",
-            {{"volume", Str(At(pv, "metadata"), "name")}, {"path", plan.path}});
+  if (something && (plan.remove_data || mounted || !before.ok())) {
+    log::Info("local-path",
+              plan.remove_data ? "removed a volume's data" : "kept a retained volume's data",
+              {{"volume", Str(At(pv, "metadata"), "name")}, {"path", plan.path}});
+  }
   return RemoveFinalizer(Str(At(pv, "metadata"), "name"));
 }
 

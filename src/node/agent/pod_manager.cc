@@ -16,6 +16,8 @@ const std::string kRefreshKey = "\x01refresh";
 // Not a pod uid either: the periodic full resync, which schedules its own next run.
 const std::string kResyncKey = "\x01resync";
 constexpr auto kResync = std::chrono::seconds(30);
+// An extra worker without work for this long leaves.
+constexpr auto kIdleExit = std::chrono::seconds(30);
 
 std::set<std::string> LocalPods(const std::string& dir) {
   std::set<std::string> uids;
@@ -32,17 +34,24 @@ std::set<std::string> LocalPods(const std::string& dir) {
 }  // namespace
 
 PodManager::PodManager(client::Client& client, PodWorker& worker, std::string node_name,
-                       std::string pods_dir, int workers)
+                       std::string pods_dir, int workers, int max_workers)
     : client_(client),
       worker_(worker),
       node_name_(std::move(node_name)),
       pods_dir_(std::move(pods_dir)),
-      workers_(workers) {}
+      workers_(std::max(workers, 1)),
+      max_workers_(std::max(max_workers, std::max(workers, 1))) {}
 
 PodManager::~PodManager() { Stop(); }
 
 Status PodManager::Start() {
-  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
+  {
+    std::lock_guard lock(pool_mu_);
+    for (int i = 0; i < workers_; ++i) {
+      ++live_;
+      threads_.push_back({std::thread([this] { Work(false); }), nullptr});
+    }
+  }
   auto sub = client_.Subscribe(client::Pods(), "", [this] { queue_.Add(kRefreshKey); });
   if (!sub.ok()) return sub.status();
   subscription_ = std::move(*sub);
@@ -53,11 +62,42 @@ Status PodManager::Start() {
 
 void PodManager::Stop() {
   subscription_.reset();
-  queue_.ShutDown();
-  for (std::thread& t : threads_) {
-    if (t.joinable()) t.join();
+  std::vector<Thread> threads;
+  {
+    std::lock_guard lock(pool_mu_);
+    stopping_ = true;  // no worker starts from here on
+    threads.swap(threads_);
   }
-  threads_.clear();
+  queue_.ShutDown();
+  for (Thread& t : threads) {
+    if (t.thread.joinable()) t.thread.join();
+  }
+}
+
+int PodManager::Workers() const {
+  std::lock_guard lock(pool_mu_);
+  return live_;
+}
+
+void PodManager::GrowIfAllBusy() {
+  std::lock_guard lock(pool_mu_);
+  if (stopping_ || busy_ < live_ || live_ >= max_workers_) return;
+  // Reap the extra workers that left.
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    if (it->finished && it->finished->load()) {
+      it->thread.join();
+      it = threads_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  ++live_;
+  threads_.push_back({std::thread([this, finished] {
+                        Work(true);
+                        finished->store(true);
+                      }),
+                      finished});
 }
 
 std::optional<json> PodManager::FindPod(const std::string& ns, const std::string& name) const {
@@ -113,23 +153,38 @@ void PodManager::Refresh(bool scan_disk) {
   for (const std::string& uid : changed) queue_.Add(uid);
 }
 
-void PodManager::Work() {
-  while (auto key = queue_.Get()) {
-    if (*key == kRefreshKey || *key == kResyncKey) {
-      Refresh(*key == kResyncKey);
-      if (*key == kResyncKey) queue_.AddAfter(kResyncKey, kResync);
-      queue_.Done(*key);
-      continue;
-    }
-    std::optional<json> pod;
+void PodManager::Work(bool extra) {
+  while (true) {
+    std::optional<std::string> key = extra ? queue_.GetFor(kIdleExit) : queue_.Get();
+    if (!key) break;
     {
-      std::lock_guard lock(mu_);
-      if (auto it = pods_.find(*key); it != pods_.end()) pod = it->second;
+      std::lock_guard lock(pool_mu_);
+      ++busy_;
     }
-    SyncResult r = worker_.Sync(*key, pod);
-    queue_.Done(*key);
-    if (r.requeue_after.count() > 0) queue_.AddAfter(*key, r.requeue_after);
+    GrowIfAllBusy();
+    Handle(*key);
+    std::lock_guard lock(pool_mu_);
+    --busy_;
   }
+  std::lock_guard lock(pool_mu_);
+  --live_;
+}
+
+void PodManager::Handle(const std::string& key) {
+  if (key == kRefreshKey || key == kResyncKey) {
+    Refresh(key == kResyncKey);
+    if (key == kResyncKey) queue_.AddAfter(kResyncKey, kResync);
+    queue_.Done(key);
+    return;
+  }
+  std::optional<json> pod;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = pods_.find(key); it != pods_.end()) pod = it->second;
+  }
+  SyncResult r = worker_.Sync(key, pod);
+  queue_.Done(key);
+  if (r.requeue_after.count() > 0) queue_.AddAfter(key, r.requeue_after);
 }
 
 }  // namespace skiff::node

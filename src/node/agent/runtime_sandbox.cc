@@ -169,6 +169,7 @@ Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record, const PodEv
   // Volumes first, as kubelet mounts them before it creates the sandbox: a missing ConfigMap
   // leaves the pod in ContainerCreating with FailedMount events.
   if (Status s = MakeDirs(PodDir(record->uid), 0750); !s.ok()) return s;
+  const auto started = std::chrono::steady_clock::now();
   auto volumes = SetUpPodVolumes(pod, PodDir(record->uid),
                                  [this](const std::string& k, const std::string& ns,
                                         const std::string& n) { return ReadObject(k, ns, n); },
@@ -177,6 +178,9 @@ Status RuntimeImpl::SetUpSandbox(const json& pod, PodRecord* record, const PodEv
     events("", "Warning", "FailedMount", volumes.status().message());
     return volumes.status();
   }
+  log::Debug("agent", "pod volumes ready",
+             {{"pod", record->ns + "/" + record->name},
+              {"volumesMs", std::to_string(Millis(std::chrono::steady_clock::now() - started))}});
   Status s = CreateSandbox(pod, record);
   if (!s.ok()) events("", "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + s.message());
   return s;

@@ -543,6 +543,34 @@ def test_deletion_stops_containers_and_leaves_nothing_behind(node):
         d for d in Path(f"/sys/fs/cgroup/memory/skiff/pod{uid}").iterdir() if d.is_dir()]
 
 
+def test_pods_being_stopped_do_not_hold_up_a_new_pod(node):
+    """Stopping a container that ignores SIGTERM waits out its grace period; more such pods
+    than the agent's standing workers must not delay a new pod's start (kubelet gives every
+    pod a worker of its own)."""
+    grace = 15
+    names = [unique("stubborn") for _ in range(6)]
+    for name in names:  # sleep as PID 1 has no handler: SIGTERM does nothing
+        node.create_pod("default", pod(name, {"name": "main", "image": IMAGE,
+                                              "command": ["sleep", "3600"]},
+                                       terminationGracePeriodSeconds=grace))
+    for name in names:
+        node.wait_phase("default", name, "Running")
+    node.kubectl_ok("delete", "pod", "--wait=false", *names)
+    wait_for(lambda: all(node.pod("default", n)["metadata"].get("deletionTimestamp")
+                         for n in names), timeout=10, what="the pods marked for deletion")
+    time.sleep(1)  # the agent has begun stopping them
+    fresh = unique("fresh")
+    started = time.monotonic()
+    node.create_pod("default", pod(fresh, busybox("main", "sleep 3600")))
+    node.wait_phase("default", fresh, "Running", timeout=grace - 3)
+    assert time.monotonic() - started < grace - 3
+    # The stubborn ones are killed once their grace period is over, not before.
+    assert all(node.get(f"/api/v1/namespaces/default/pods/{n}").status == 200 for n in names)
+    wait_for(lambda: all(node.get(f"/api/v1/namespaces/default/pods/{n}").status == 404
+                         for n in names), timeout=grace + 30, what="the stopped pods gone")
+    node.kubectl_ok("delete", "pod", fresh, "--grace-period=1", timeout=60)
+
+
 def test_nothing_left_after_all_pods_are_gone(node):
     """Runs last in this module: every pod above was deleted; no container, shim or mount
     of this agent remains."""
