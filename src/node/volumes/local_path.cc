@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "ext4_image.h"
+#include "image_room.h"
 #include "json_fields.h"
 #include "loop_device.h"
 #include "mount_table.h"
@@ -144,6 +145,9 @@ Status GrowMounted(const std::string& path, const std::string& real, int64_t byt
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoError(what);
   if (st.st_size < bytes) {
+    if (Status s = internal::CheckImageRoom(DirName(image), bytes - st.st_size); !s.ok()) {
+      return Wrap(what, s);
+    }
     // Durable before the filesystem grows: a filesystem larger than its image cannot mount.
     if (::ftruncate(fd.get(), bytes) != 0 || ::fsync(fd.get()) != 0) return ErrnoError(what);
   }
@@ -199,9 +203,9 @@ Status EnsureEnforced(const std::string& path, int64_t bytes) {
   }
   if (*size < 0) {
     // No finished image: make one (a .tmp left by a crash is replaced).
-    if (Status s = internal::CreateExt4Image(TmpImage(path), image, bytes); !s.ok()) {
-      return Wrap("cannot create the " + FormatBytes(bytes) + " image for " + path, s);
-    }
+    Status s = internal::CheckImageRoom(DirName(image), bytes);
+    if (s.ok()) s = internal::CreateExt4Image(TmpImage(path), image, bytes);
+    if (!s.ok()) return Wrap("cannot create the " + FormatBytes(bytes) + " image for " + path, s);
     size = bytes;
   } else {
     ::unlink(TmpImage(path).c_str());

@@ -12,7 +12,10 @@
 //               image is renamed into place, so a crash mid-creation leaves a .tmp that the
 //               next call removes and makes again (never a half filesystem mounted, never a
 //               crash loop). The image is sparse: space on the node's disk is taken as it is
-//               written, so a full node disk can fail a write before the volume is full.
+//               written. An image is made (or grown) only when the disk's free space covers
+//               it on top of what the other images may still take (image_room.h), so volumes
+//               never promise more than the disk has; other files filling the disk can still
+//               fail a write before the volume is full.
 //
 // Mounts are not remembered anywhere: after a reboot (or anything that unmounted it) the next
 // EnsureLocalPathVolume mounts the image again. Before mounting, a filesystem whose superblock

@@ -299,6 +299,46 @@ TEST_CASE("local-path enforced: errors name the volume and the cause", "[volumes
   CHECK_FALSE(Exists(LocalPathImage(path) + ".tmp"));
 }
 
+TEST_CASE("local-path enforced: images never promise more than the disk has",
+          "[volumes][local-path]") {
+  PodDir root;
+  // A 96Mi disk of its own (tmpfs keeps sparse files sparse, as ext4 does).
+  const std::string disk = root.path() + "/disk";
+  REQUIRE(::mkdir(disk.c_str(), 0700) == 0);
+  REQUIRE(::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=96m") == 0);
+  const std::string a = disk + "/pvc-a_default_data";
+  const std::string b = disk + "/pvc-b_default_data";
+
+  Status s = EnsureLocalPathVolume(a, 128 * kMi, true);
+  REQUIRE(s.code() == skiff::Code::kResourceExhausted);
+  CHECK(s.message() == "cannot create the 128Mi image for " + a +
+                           ": only 96Mi of the disk holding " + disk + "/.images is free");
+  CHECK_FALSE(Exists(LocalPathImage(a)));
+  CHECK(MountsUnder(disk).size() == 1);  // the tmpfs alone
+
+  REQUIRE_OK(EnsureLocalPathVolume(a, 40 * kMi, true));
+  // 40Mi more are promised to a (its filesystem holds a little of it already): 60Mi do not fit.
+  s = EnsureLocalPathVolume(b, 60 * kMi, true);
+  REQUIRE(s.code() == skiff::Code::kResourceExhausted);
+  CHECK(s.message().find("cannot create the 60Mi image for " + b + ": only ") == 0);
+  CHECK(s.message().find("of that is promised to volumes already made") != std::string::npos);
+  CHECK_FALSE(Exists(LocalPathImage(b)));
+  CHECK_FALSE(Exists(LocalPathImage(b) + ".tmp"));
+  REQUIRE_OK(EnsureLocalPathVolume(b, 40 * kMi, true));
+
+  // Growing a to 100Mi would promise 60Mi more than the disk has left.
+  s = ExpandLocalPathVolume(a, 100 * kMi);
+  REQUIRE(s.code() == skiff::Code::kResourceExhausted);
+  CHECK(s.message().find("cannot grow " + a + " to 100Mi: only ") == 0);
+  auto state = InspectLocalPathVolume(a);
+  REQUIRE(state.ok());
+  CHECK(state->image_bytes == 40 * kMi);
+
+  // Writing fills a volume, not the disk: a stays usable, b's promise stands.
+  CHECK(WriteBytes(a + "/fill", 64 * kMi) == ENOSPC);
+  CHECK(WriteBytes(b + "/small", 8 * kMi) == 0);
+}
+
 TEST_CASE("local-path unenforced: a plain directory of mode 0777", "[volumes][local-path]") {
   PodDir root;
   const std::string path = root.path() + "/storage/pvc-u5_default_data";
