@@ -1,7 +1,7 @@
 """What the node benchmarks share: a `skiff server` with its agent and a busybox image in its
 airgap directory, on a bridge and ranges of the bench's own, in a temporary directory removed
-afterwards (the node e2e tests' helpers); running pods; summaries of figures; a process's CPU
-time and resident memory. Needs root."""
+afterwards (the node e2e tests' helpers); running pods; a watch that times objects' phases;
+summaries of figures; a process's CPU time and resident memory. Needs root."""
 
 import contextlib
 import os
@@ -9,6 +9,8 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -19,6 +21,49 @@ from node_e2e import IMAGE, start_node_server, stop_node_server  # noqa: E402,F4
 from skiff_e2e import running_server, wait_for  # noqa: E402,F401
 
 DEFAULT_SKIFF = str(HERE.parents[1] / "build" / "skiff")
+
+
+class PhaseWatcher:
+    """Follows a watch on a collection (`path`, e.g. /api/v1/namespaces/default/pods) and
+    records when each object, by name, first showed each status.phase and when it was deleted
+    (time.monotonic()). Timing by a watch costs the server nothing while it works, unlike
+    polling."""
+
+    def __init__(self, srv, path):
+        self.seen = {}  # (name, phase or "DELETED") -> first time seen
+        self.cond = threading.Condition()
+        rv = srv.get(path).json()["metadata"]["resourceVersion"]
+        self.stream = srv.watch(path, {"resourceVersion": rv, "timeoutSeconds": "3600"},
+                                timeout=3600)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                ev = self.stream.next_event()
+            except Exception:
+                return
+            if ev is None:
+                return
+            obj = ev["object"]
+            name = obj["metadata"]["name"]
+            key = (name, "DELETED" if ev["type"] == "DELETED"
+                   else obj.get("status", {}).get("phase"))
+            with self.cond:
+                self.seen.setdefault(key, time.monotonic())
+                self.cond.notify_all()
+
+    def wait(self, names, phase, timeout=120):
+        """{name: time first seen in `phase` ("DELETED": gone)} once every one of `names` was."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not all((n, phase) in self.seen for n in names):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    missing = [n for n in names if (n, phase) not in self.seen]
+                    raise RuntimeError(f"not {phase} in {timeout}s: {missing}")
+                self.cond.wait(left)
+            return {n: self.seen[(n, phase)] for n in names}
 
 
 @contextlib.contextmanager

@@ -19,49 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-from node_bench import DEFAULT_SKIFF, IMAGE, node_server, percentile, rss_kib
+from node_bench import DEFAULT_SKIFF, IMAGE, PhaseWatcher, node_server, percentile, rss_kib
 
 NETWORK = ("sktbench0", "10.236.0.0/16", "10.237.0.0/16")
-
-
-class RunningWatcher:
-    """Follows a watch on pods and records when each first shows phase Running."""
-
-    def __init__(self, srv):
-        self.srv = srv
-        self.seen = {}
-        self.cond = threading.Condition()
-        rv = srv.get("/api/v1/namespaces/default/pods").json()["metadata"]["resourceVersion"]
-        self.stream = srv.watch("/api/v1/namespaces/default/pods",
-                                {"resourceVersion": rv, "timeoutSeconds": "3600"}, timeout=3600)
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while True:
-            try:
-                ev = self.stream.next_event()
-            except Exception:
-                return
-            if ev is None:
-                return
-            obj = ev["object"]
-            if obj.get("status", {}).get("phase") == "Running":
-                name = obj["metadata"]["name"]
-                with self.cond:
-                    self.seen.setdefault(name, time.monotonic())
-                    self.cond.notify_all()
-
-    def wait(self, names, timeout=120):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not all(n in self.seen for n in names):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise RuntimeError(f"pods not Running in {timeout}s: "
-                                       f"{[n for n in names if n not in self.seen]}")
-                self.cond.wait(left)
-            return {n: self.seen[n] for n in names}
 
 
 def pod(name):
@@ -107,7 +67,7 @@ def main():
     with node_server(args.skiff, NETWORK, "skiff-pod-bench-",
                      ["--log-level", "debug"] if args.server_log else [],
                      keep_log=args.server_log) as srv:
-        watcher = RunningWatcher(srv)
+        watcher = PhaseWatcher(srv, "/api/v1/namespaces/default/pods")
         node = srv.node_name
 
         def create(name):
@@ -122,7 +82,7 @@ def main():
         for i in range(args.sequential):
             name = f"seq-{i}"
             t0 = create(name)
-            one.append(watcher.wait([name])[name] - t0)
+            one.append(watcher.wait([name], "Running")[name] - t0)
         many = []
         for w in range(args.waves):
             names = [f"wave{w}-{i}" for i in range(args.wave_size)]
@@ -134,7 +94,7 @@ def main():
                 threads.append(th)
             for th in threads:
                 th.join()
-            seen = watcher.wait(names)
+            seen = watcher.wait(names, "Running")
             many += [seen[n] - starts[n] for n in names]
         time.sleep(2)
         running = len(srv.get("/api/v1/namespaces/default/pods").json()["items"])

@@ -7,6 +7,8 @@
     agent makes and mounts a 64Mi ext4 image, the container starts). Target: 300 ms;
   - the mount and unmount overhead per pod: pod created -> Running and pod deleted -> gone, for
     a pod with an existing (already provisioned) claim against the same pod without a volume.
+Times are taken from the request to the first watch event that shows the state (polling would
+load the machine it measures).
 
 Needs root. Uses its own bridge and ranges (skbench10, 10.208.0.0/16, 10.209.0.0/16).
 
@@ -21,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from node_bench import DEFAULT_SKIFF, IMAGE, latency_summary, node_server, wait_for  # noqa: E402
+from node_bench import DEFAULT_SKIFF, IMAGE, PhaseWatcher, latency_summary, node_server  # noqa: E402
 
 NETWORK = ("skbench10", "10.208.0.0/16", "10.209.0.0/16")
 NS = "default"
@@ -44,35 +46,37 @@ def pod(name, claim_name=None):
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
 
 
-def phase(srv, name):
-    r = srv.get(f"/api/v1/namespaces/{NS}/pods/{name}")
-    return r.json().get("status", {}).get("phase") if r.status == 200 else None
+class Timer:
+    """Times creations and deletions by watches on the namespace's pods and claims."""
 
+    def __init__(self, srv):
+        self.srv = srv
+        self.pods = PhaseWatcher(srv, f"/api/v1/namespaces/{NS}/pods")
+        self.claims = PhaseWatcher(srv, f"/api/v1/namespaces/{NS}/persistentvolumeclaims")
 
-def claim_phase(srv, name):
-    r = srv.get(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/{name}")
-    return r.json().get("status", {}).get("phase") if r.status == 200 else None
+    def running(self, obj):
+        """Creates pod `obj`: ms from the request to the watch showing it Running."""
+        name = obj["metadata"]["name"]
+        start = time.monotonic()
+        self.srv.create(f"/api/v1/namespaces/{NS}/pods", obj)
+        return (self.pods.wait([name], "Running", timeout=60)[name] - start) * 1000
 
+    def bound(self, obj):
+        """Creates claim `obj`: ms from the request to the watch showing it Bound."""
+        name = obj["metadata"]["name"]
+        start = time.monotonic()
+        self.srv.create(f"/api/v1/namespaces/{NS}/persistentvolumeclaims", obj)
+        return (self.claims.wait([name], "Bound", timeout=60)[name] - start) * 1000
 
-def timed_running(srv, obj):
-    start = time.monotonic()
-    srv.create(f"/api/v1/namespaces/{NS}/pods", obj)
-    wait_for(lambda: phase(srv, obj["metadata"]["name"]) == "Running", timeout=60,
-             interval=0.002, what="Running")
-    return (time.monotonic() - start) * 1000
+    def delete_pod(self, name):
+        """ms from the delete request to the watch showing the pod gone."""
+        start = time.monotonic()
+        self.srv.delete(f"/api/v1/namespaces/{NS}/pods/{name}?gracePeriodSeconds=0")
+        return (self.pods.wait([name], "DELETED", timeout=60)[name] - start) * 1000
 
-
-def timed_delete(srv, name):
-    start = time.monotonic()
-    srv.delete(f"/api/v1/namespaces/{NS}/pods/{name}?gracePeriodSeconds=0")
-    wait_for(lambda: srv.get(f"/api/v1/namespaces/{NS}/pods/{name}").status == 404,
-             timeout=60, interval=0.002, what="pod gone")
-    return (time.monotonic() - start) * 1000
-
-
-def delete_claim(srv, name):
-    srv.delete(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/{name}")
-    wait_for(lambda: claim_phase(srv, name) is None, timeout=60, interval=0.01, what="claim gone")
+    def delete_claim(self, name):
+        self.srv.delete(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/{name}")
+        self.claims.wait([name], "DELETED", timeout=60)
 
 
 def main():
@@ -85,31 +89,25 @@ def main():
                    {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                     "metadata": {"name": "bench-immediate"}, "provisioner": "skiff.io/local-path",
                     "volumeBindingMode": "Immediate", "reclaimPolicy": "Delete"})
-        srv.create(f"/api/v1/namespaces/{NS}/pods", pod("warm"))  # the image unpacked once
-        wait_for(lambda: phase(srv, "warm") == "Running", timeout=60, what="warm-up pod")
-        timed_delete(srv, "warm")
+        t = Timer(srv)
+        t.running(pod("warm"))  # the image unpacked once
+        t.delete_pod("warm")
 
         bound, new_claim, plain, existing, plain_del, claim_del = [], [], [], [], [], []
         for i in range(args.rounds):
-            name = f"imm-{i}"
-            start = time.monotonic()
-            srv.create(f"/api/v1/namespaces/{NS}/persistentvolumeclaims",
-                       claim(name, "bench-immediate"))
-            wait_for(lambda: claim_phase(srv, name) == "Bound", timeout=60, interval=0.002,
-                     what="Bound")
-            bound.append((time.monotonic() - start) * 1000)
-            delete_claim(srv, name)
+            bound.append(t.bound(claim(f"imm-{i}", "bench-immediate")))
+            t.delete_claim(f"imm-{i}")
 
             c = f"data-{i}"
             srv.create(f"/api/v1/namespaces/{NS}/persistentvolumeclaims", claim(c))
-            new_claim.append(timed_running(srv, pod(f"new-{i}", c)))
-            claim_del.append(timed_delete(srv, f"new-{i}"))
-            existing.append(timed_running(srv, pod(f"again-{i}", c)))
-            claim_del.append(timed_delete(srv, f"again-{i}"))
-            delete_claim(srv, c)
+            new_claim.append(t.running(pod(f"new-{i}", c)))
+            claim_del.append(t.delete_pod(f"new-{i}"))
+            existing.append(t.running(pod(f"again-{i}", c)))
+            claim_del.append(t.delete_pod(f"again-{i}"))
+            t.delete_claim(c)
 
-            plain.append(timed_running(srv, pod(f"plain-{i}")))
-            plain_del.append(timed_delete(srv, f"plain-{i}"))
+            plain.append(t.running(pod(f"plain-{i}")))
+            plain_del.append(t.delete_pod(f"plain-{i}"))
 
         print(f"storage bench: {args.rounds} rounds, skiff {args.skiff}")
         print(f"  claim created -> Bound (Immediate local-path):      {latency_summary(bound)}")
