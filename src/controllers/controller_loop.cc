@@ -50,10 +50,13 @@ void ControllerLoop::Work() {
       queue_.Forget(*key);
     } else {
       const auto delay = queue_.AddRateLimited(*key);
-      log::Warning(options_.name, "sync failed; retrying",
-                   {{"key", *key},
-                    {"error", s.message()},
-                    {"retry-in", std::to_string(delay.count()) + "ms"}});
+      // A conflict is optimistic concurrency at work (another writer got there first): the
+      // retry reads the new version. Worth a line only when debugging.
+      auto log_fn = s.code() == Code::kConflict ? log::Debug : log::Warning;
+      log_fn(options_.name, "sync failed; retrying",
+             {{"key", *key},
+              {"error", s.message()},
+              {"retry-in", std::to_string(delay.count()) + "ms"}});
     }
     queue_.Done(*key);
     ++syncs_;
