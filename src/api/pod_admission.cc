@@ -107,9 +107,10 @@ ApiResult<bool> AdmitPodCreate(Resources& resources, json& pod) {
 }
 
 std::vector<std::string> UnsupportedVolumeWarnings(const json& pod_spec, const std::string& path) {
-  static const char* const kServed[] = {"name",      "emptyDir",    "hostPath",
-                                        "configMap", "secret",      "downwardAPI",
-                                        "projected", "persistentVolumeClaim", "nfs"};
+  static const char* const kServed[] = {
+      "name",   "emptyDir",    "hostPath",  "configMap",
+      "secret", "downwardAPI", "projected", "persistentVolumeClaim",
+      "nfs",    "ephemeral"};
   std::vector<std::string> warnings;
   if (!pod_spec.is_object() || !pod_spec.contains("volumes") || !pod_spec["volumes"].is_array()) {
     return warnings;

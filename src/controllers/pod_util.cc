@@ -1,6 +1,7 @@
 #include "controllers/pod_util.h"
 
 #include "api/object_util.h"
+#include "skiff/apis/pod_claims.h"
 
 namespace skiff::controllers {
 namespace {
@@ -66,6 +67,11 @@ json PodFromTemplate(const json& pod_template, const json& owner, const OwnerKin
           {"kind", "Pod"},
           {"metadata", std::move(meta)},
           {"spec", pod_template.value("spec", json::object())}};
+}
+
+void AddPodClaimIndex(client::Informer& pods) {
+  // kAlreadyExists: another controller added it, with the same function.
+  (void)pods.AddIndex(kPodClaimIndex, apis::PodClaimKeys);
 }
 
 }  // namespace skiff::controllers

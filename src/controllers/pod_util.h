@@ -32,4 +32,11 @@ std::chrono::seconds UntilAvailable(const json& pod, int64_t min_ready_seconds,
 // and the template's spec. The caller may set a name or more metadata before creating it.
 json PodFromTemplate(const json& pod_template, const json& owner, const OwnerKind& kind);
 
+// kube's PodPVCIndex (pkg/controller/volume/common): pods filed under "<namespace>/<claim>"
+// for every claim their volumes name (apis::PodClaimKeys: persistentVolumeClaim and ephemeral
+// volumes). The PVC protection and ephemeral volume controllers share it on the pod informer.
+inline constexpr char kPodClaimIndex[] = "pod-claims";
+// Adds kPodClaimIndex to `pods` unless it is there already (always with the same function).
+void AddPodClaimIndex(client::Informer& pods);
+
 }  // namespace skiff::controllers

@@ -1,7 +1,9 @@
 #include "controllers/pvc_protection_controller.h"
 
 #include "api/object_util.h"
+#include "controllers/pod_util.h"
 #include "controllers/protection_util.h"
+#include "skiff/apis/pod_claims.h"
 #include "skiff/apis/storage.h"
 
 namespace skiff::controllers {
@@ -15,8 +17,6 @@ using protection::WithoutFinalizer;
 using nlohmann::json;
 
 constexpr char kComponent[] = "pvc-protection-controller";
-// Pods by "namespace/claim" of every claim their volumes name (kube's PodPVCIndex).
-constexpr char kClaimIndex[] = "pvc-protection/claims";
 
 std::string Name(const json& obj) { return api::GetString(obj, {"metadata", "name"}); }
 std::string Namespace(const json& obj) { return api::GetString(obj, {"metadata", "namespace"}); }
@@ -33,48 +33,6 @@ bool IsShutDown(const json& pod) {
          grace->is_number_integer() && grace->get<int64_t>() == 0;
 }
 
-const json* Volumes(const json& pod) {
-  const json* v = api::Find(pod, {"spec", "volumes"});
-  return v && v->is_array() ? v : nullptr;
-}
-
-// The claim a volume names: its persistentVolumeClaim.claimName, or for an ephemeral volume
-// "<pod>-<volume>" (ephemeral.VolumeClaimName); "" for other volumes.
-std::string ClaimOf(const json& pod, const json& volume) {
-  if (!volume.is_object()) return "";
-  if (const json* pvc = api::Find(volume, {"persistentVolumeClaim"}); pvc && pvc->is_object()) {
-    return api::GetString(*pvc, {"claimName"});
-  }
-  if (const json* e = api::Find(volume, {"ephemeral"}); e && e->is_object()) {
-    return Name(pod) + "-" + api::GetString(volume, {"name"});
-  }
-  return "";
-}
-
-// ephemeral.VolumeIsForPod: the claim's controller is this pod.
-bool ClaimIsForPod(const json& pvc, const json& pod) {
-  const json* refs = api::Find(pvc, {"metadata", "ownerReferences"});
-  if (!refs || !refs->is_array()) return false;
-  const std::string uid = api::GetString(pod, {"metadata", "uid"});
-  for (const json& ref : *refs) {
-    if (ref.is_object() && ref.value("controller", false) && ref.value("uid", "") == uid) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::vector<std::string> ClaimKeys(const json& pod) {
-  std::vector<std::string> keys;
-  if (const json* volumes = Volumes(pod)) {
-    for (const json& v : *volumes) {
-      const std::string claim = ClaimOf(pod, v);
-      if (!claim.empty()) keys.push_back(Namespace(pod) + "/" + claim);
-    }
-  }
-  return keys;
-}
-
 bool NeedsWork(const json& pvc) {
   return NeedToAddFinalizer(pvc, apis::kPvcProtectionFinalizer) ||
          IsDeletionCandidate(pvc, apis::kPvcProtectionFinalizer);
@@ -85,16 +43,11 @@ bool NeedsWork(const json& pvc) {
 bool PodUsesClaim(const json& pod, const json& pvc) {
   if (Namespace(pod) != Namespace(pvc)) return false;
   if (api::GetString(pod, {"spec", "nodeName"}).empty() || IsTerminal(pod)) return false;
-  const json* volumes = Volumes(pod);
-  if (!volumes) return false;
   const std::string name = Name(pvc);
-  for (const json& v : *volumes) {
-    if (!v.is_object()) continue;
-    if (v.contains("persistentVolumeClaim")) {
-      if (ClaimOf(pod, v) == name) return true;
-    } else if (v.contains("ephemeral")) {
-      if (!IsShutDown(pod) && ClaimOf(pod, v) == name && ClaimIsForPod(pvc, pod)) return true;
-    }
+  for (const apis::PodClaim& c : apis::PodClaims(pod)) {
+    if (c.claim != name) continue;
+    if (!c.ephemeral) return true;
+    if (!IsShutDown(pod) && apis::ClaimIsControlledBy(pvc, pod)) return true;
   }
   return false;
 }
@@ -108,8 +61,7 @@ PvcProtectionController::PvcProtectionController(client::Client& client,
       loop_(ControllerLoopOptions{kComponent, options.workers, options.base_backoff,
                                   options.max_backoff},
             [this](const std::string& key) { return Sync(key); }) {
-  // kAlreadyExists: another instance added it, with the same function.
-  (void)pods_.AddIndex(kClaimIndex, ClaimKeys);
+  AddPodClaimIndex(pods_);
   client::EventHandler claims;
   claims.on_add = [this](const client::ObjectPtr& pvc) {
     if (NeedsWork(*pvc)) loop_.Enqueue(client::KeyOf(*pvc));
@@ -146,12 +98,12 @@ void PvcProtectionController::EnqueueClaimsOf(const json& pod, bool deleted) {
   if (!deleted && !IsTerminal(pod) && !api::GetString(pod, {"spec", "nodeName"}).empty()) {
     return;
   }
-  for (const std::string& key : ClaimKeys(pod)) loop_.Enqueue(key);
+  for (const std::string& key : apis::PodClaimKeys(pod)) loop_.Enqueue(key);
 }
 
 Result<bool> PvcProtectionController::IsBeingUsed(const json& pvc) {
   const std::string key = Namespace(pvc) + "/" + Name(pvc);
-  for (const client::ObjectPtr& pod : pods_.ByIndex(kClaimIndex, key)) {
+  for (const client::ObjectPtr& pod : pods_.ByIndex(kPodClaimIndex, key)) {
     if (PodUsesClaim(*pod, pvc)) return true;
   }
   // Not in the cache does not mean no such pod: it may not have arrived yet.

@@ -7,13 +7,13 @@
 // A pod uses claim <ns>/<name> when it is in namespace ns, is scheduled (spec.nodeName set:
 // an unscheduled pod never starts on a claim being deleted, the scheduler refuses it), has not
 // finished (phase Succeeded or Failed; kube still counts a finished pod until it is deleted,
-// skiff lets its claim go) and has
+// skiff lets its claim go) and has (apis::PodClaims)
 //   - a persistentVolumeClaim volume with claimName `name`, or
 //   - an ephemeral volume whose claim is "<pod>-<volume>" == name, when the claim's controller
 //     ownerReference is the pod and the pod is not shut down (deleted with grace period 0).
-// Before removing the finalizer the pod cache is asked first (an index of pods by the claims
-// they name), then, when it shows no user, a live list of the namespace's pods: a pod created
-// a moment ago may not be in the cache yet.
+// Before removing the finalizer the pod cache is asked first (kPodClaimIndex, pods by the
+// claims they name), then, when it shows no user, a live list of the namespace's pods: a pod
+// created a moment ago may not be in the cache yet.
 //
 // Level-triggered: claims that need either change are enqueued on their add and update; a pod
 // that is deleted, finishes, is not scheduled, or whose uid changed under the same name

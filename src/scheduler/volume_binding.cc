@@ -4,6 +4,7 @@
 
 #include "scheduler/json_access.h"
 #include "scheduler/node_affinity.h"
+#include "skiff/apis/pod_claims.h"
 #include "skiff/apis/storage.h"
 #include "skiff/apis/volume_match.h"
 
@@ -41,23 +42,32 @@ bool VolumeAdmitsNode(const json& volume, const json& node_labels, std::string_v
 PodVolumes PodVolumes::Build(const json& pod, const VolumeListers& listers,
                              const std::set<std::string>& assumed) {
   PodVolumes out;
-  const json& volumes = At(At(pod, "spec"), "volumes");
-  if (!volumes.is_array()) return out;
   const std::string ns = Str(pod, {"metadata", "namespace"});
   bool unbound_immediate = false;
-  for (const json& v : volumes) {
-    const std::string name = Str(v, {"persistentVolumeClaim", "claimName"});
-    if (name.empty()) continue;
+  for (const apis::PodClaim& c : apis::PodClaims(pod)) {
+    const std::string& name = c.claim;
     out.skip_ = false;
     out.claims_.emplace_back(ns, name);
     ObjectRef claim = listers.claim ? listers.claim(ns, name) : nullptr;
     if (!claim) {
-      out.rejection_ = Reject("persistentvolumeclaim \"" + name + "\" not found");
+      std::string reason = "persistentvolumeclaim \"" + name + "\" not found";
+      // Normal for an ephemeral volume right after the pod was created.
+      if (c.ephemeral) {
+        reason = "waiting for ephemeral volume controller to create the persistentvolumeclaim \"" +
+                 name + "\"";
+      }
+      out.rejection_ = Reject(std::move(reason));
       return out;
     }
     if (!At(At(*claim, "metadata"), "deletionTimestamp").is_null()) {
       out.rejection_ = Reject("persistentvolumeclaim \"" + name + "\" is being deleted");
       return out;
+    }
+    if (c.ephemeral) {
+      if (std::string refused = apis::EphemeralClaimNotForPod(pod, *claim); !refused.empty()) {
+        out.rejection_ = Reject(std::move(refused));
+        return out;
+      }
     }
     const std::string bound_to = Str(*claim, {"spec", "volumeName"});
     if (!bound_to.empty()) {

@@ -1,9 +1,15 @@
 // The VolumeBinding plugin (kube-scheduler 1.32, pkg/scheduler/framework/plugins/volumebinding)
-// for a pod's persistentVolumeClaim volumes, built once per incoming pod from the caches:
+// for a pod's persistentVolumeClaim and generic ephemeral volumes (the claims apis::PodClaims
+// names: an ephemeral volume's is "<pod>-<volume>"), built once per incoming pod from the
+// caches:
 //
 // PreFilter (UnschedulableAndUnresolvable, no node can help):
 //   persistentvolumeclaim "<name>" not found
+//   waiting for ephemeral volume controller to create the persistentvolumeclaim "<name>"
+//                                                          (an ephemeral volume's claim missing)
 //   persistentvolumeclaim "<name>" is being deleted
+//   PVC <ns>/<name> was not created for pod <ns>/<pod> (pod is not owner)
+//                                       (an ephemeral volume's claim that the pod does not control)
 //   pod has unbound immediate PersistentVolumeClaims      (an unbound claim whose class binds
 //                                                           Immediate, or that has no class)
 // Filter, per node (UnschedulableAndUnresolvable):
@@ -18,7 +24,8 @@
 // Volumes in `assumed` (pre-bound by earlier decisions whose writes the cache has not shown
 // yet) are taken.
 //
-// Claims are found by name in the pod's namespace; generic ephemeral volumes are not served.
+// Claims are found by name in the pod's namespace. Past PreFilter, an ephemeral volume's claim
+// is treated as any other (WaitForFirstConsumer provisioning, pre-binding).
 // Immutable after Build; const methods are thread-safe; nothing throws.
 #pragma once
 
@@ -73,8 +80,8 @@ class PodVolumes {
   static PodVolumes Build(const nlohmann::json& pod, const VolumeListers& listers,
                           const std::set<std::string>& assumed);
 
-  // The pod has no persistentVolumeClaim volumes (or all are bound to volumes without node
-  // affinity): the filter passes everywhere.
+  // The pod names no claims (or all are bound to volumes without node affinity): the filter
+  // passes everywhere.
   bool skip() const { return skip_; }
   const std::optional<FilterStatus>& pre_filter_rejection() const { return rejection_; }
   FilterStatus Filter(const NodeInfo& node) const;

@@ -6,6 +6,7 @@
 #include "controllers/endpoints_controller.h"
 #include "controllers/endpointslice_controller.h"
 #include "controllers/endpointslice_mirroring_controller.h"
+#include "controllers/ephemeral_volume_controller.h"
 #include "controllers/garbage_collector.h"
 #include "controllers/job_controller.h"
 #include "controllers/node_lifecycle_controller.h"
@@ -64,6 +65,7 @@ struct ControllerManager::Impl {
         endpoint_slice_mirroring(c, f, Small(EndpointSliceMirroringControllerOptions{}, 1)),
         pvc_protection(c, f, Small(PvcProtectionControllerOptions{}, 1)),
         pv_protection(c, f, Small(PvProtectionControllerOptions{}, 1)),
+        ephemeral_volumes(c, f, Small(EphemeralVolumeControllerOptions{}, 1)),
         persistent_volumes(c, f, PersistentVolumes(o)) {}
 
   void Start() {
@@ -84,11 +86,13 @@ struct ControllerManager::Impl {
     endpoint_slice_mirroring.Start();
     pvc_protection.Start();
     pv_protection.Start();
+    ephemeral_volumes.Start();
     persistent_volumes.Start();
   }
 
   void Stop() {
     persistent_volumes.Stop();
+    ephemeral_volumes.Stop();
     pv_protection.Stop();
     pvc_protection.Stop();
     endpoint_slice_mirroring.Stop();
@@ -125,6 +129,7 @@ struct ControllerManager::Impl {
   EndpointSliceMirroringController endpoint_slice_mirroring;
   PvcProtectionController pvc_protection;
   PvProtectionController pv_protection;
+  EphemeralVolumeController ephemeral_volumes;
   PersistentVolumeController persistent_volumes;
 };
 

@@ -1,11 +1,11 @@
 // The controllers `skiff server` runs in-process: kube-controller-manager's set for the object
 // model skiff serves (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, TTL-after-finished,
 // CronJob, the garbage collector, node lifecycle, taint-based eviction, pod GC, Endpoints,
-// EndpointSlices and their mirroring, PVC and PV protection, the PersistentVolume binder with
-// skiff's local-path provisioner and volume expansion) and k3s's ServiceLB (LoadBalancer
-// services exposed on the nodes' addresses). They share
-// the server's client and informer factory; the garbage collector follows every resource with
-// its own metadata-only informers.
+// EndpointSlices and their mirroring, PVC and PV protection, the ephemeral volume controller,
+// the PersistentVolume binder with skiff's local-path provisioner and volume expansion) and
+// k3s's ServiceLB (LoadBalancer services exposed on the nodes' addresses). They share the
+// server's client and informer factory; the garbage collector follows every resource with its
+// own metadata-only informers.
 //
 // Worker counts are those of a small box (1-2 per controller), not kube-controller-manager's
 // defaults for large clusters. Construct before the informer factory starts; Start() after

@@ -9,6 +9,8 @@
 //   hostPath: no directory; the VolumeSource path is the host path itself.
 //   <pod_dir>/volumes/kubernetes.io~nfs/<name>           nfs: a mount of server:/path (see
 //                                                           src/node/volumes/nfs_volume.h)
+//   persistentVolumeClaim, ephemeral: the bound PersistentVolume's source (an ephemeral
+//   volume's claim is "<pod>-<volume>" and must be the pod's; src/node/volumes/claim_volume.h)
 // Volume directories are mode 0777 (tmpfs roots 1777), as kubelet's emptyDir makes them.
 //
 // Secret, downwardAPI and projected volumes are tmpfs mounts, as kubelet makes them (secrets
@@ -26,7 +28,8 @@
 //   directory
 // Code kNotFound when a referenced ConfigMap/Secret is missing, kInvalidArgument for spec
 // problems (missing key, hostPath type), kUnimplemented for volume types skiff does not serve
-// (csi, iscsi, ...), kUnavailable when the lookup failed transiently,
+// (csi, iscsi, ...), kAlreadyExists when an ephemeral volume's claim is not the pod's,
+// kUnavailable when the lookup failed transiently,
 // kInternal for file-system failures (naming the path).
 //
 // Thread-safety: the functions keep no state. Calls for different pods may run concurrently;

@@ -233,14 +233,12 @@ FieldErrors ValidateConfigMapUpdate(const json& obj, const json& old) {
   return errs;
 }
 
-FieldErrors ValidatePVC(const json& obj) {
-  FieldErrors errs;
-  const json& spec = Obj(obj, "spec");
-  ValidateAccessModes(errs, spec, kSpec.Child("accessModes"), "at least 1 access mode is required");
+void ValidatePersistentVolumeClaimSpec(FieldErrors& errs, const json& spec, const Path& path) {
+  ValidateAccessModes(errs, spec, path.Child("accessModes"), "at least 1 access mode is required");
   if (const json* sel = Get(spec, "selector")) {
-    ValidateLabelSelector(errs, *sel, kSpec.Child("selector"));
+    ValidateLabelSelector(errs, *sel, path.Child("selector"));
   }
-  Path sp = kSpec.Child("resources").Key("storage");
+  Path sp = path.Child("resources").Key("storage");
   const json* storage = Get(Obj(Obj(spec, "resources"), "requests"), "storage");
   if (!storage) {
     errs.push_back(FieldError::Required(sp));
@@ -256,9 +254,14 @@ FieldErrors ValidatePVC(const json& obj) {
   if (const json* sc = Get(spec, "storageClassName");
       sc && sc->is_string() && !sc->get<std::string>().empty()) {
     std::string name = sc->get<std::string>();
-    AddInvalid(errs, kSpec.Child("storageClassName"), name, NameIsDNSSubdomain(name, false));
+    AddInvalid(errs, path.Child("storageClassName"), name, NameIsDNSSubdomain(name, false));
   }
-  ValidateVolumeMode(errs, spec, kSpec);
+  ValidateVolumeMode(errs, spec, path);
+}
+
+FieldErrors ValidatePVC(const json& obj) {
+  FieldErrors errs;
+  ValidatePersistentVolumeClaimSpec(errs, Obj(obj, "spec"), kSpec);
   return errs;
 }
 

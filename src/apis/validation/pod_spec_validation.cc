@@ -407,7 +407,8 @@ void ValidateTolerations(FieldErrors& errs, const json& tolerations, const Path&
 
 void ValidatePodSpec(FieldErrors& errs, const json& spec, const Path& path,
                      const PodSpecOptions& opts) {
-  VolumeMap vols = ValidateVolumes(errs, Arr(spec, "volumes"), path.Child("volumes"));
+  VolumeMap vols =
+      ValidateVolumes(errs, Arr(spec, "volumes"), path.Child("volumes"), opts.pod_name);
   ContainerContext ctx;
   ctx.volumes = &vols;
   ctx.extra_volume_names = &opts.extra_volume_names;

@@ -87,7 +87,9 @@ FieldErrors ValidatePod(const json& pod) {
   FieldErrors errs;
   Path spec_path("spec");
   const json& spec = Obj(pod, "spec");
-  ValidatePodSpec(errs, spec, spec_path);
+  PodSpecOptions opts;
+  opts.pod_name = Str(Obj(pod, "metadata"), "name");
+  ValidatePodSpec(errs, spec, spec_path, opts);
   if (Len(spec, "ephemeralContainers") > 0) {
     errs.push_back(
         FieldError::Forbidden(spec_path.Child("ephemeralContainers"), "cannot be set on create"));
@@ -107,7 +109,9 @@ FieldErrors ValidatePodUpdate(const json& pod, const json& old) {
   Path spec_path("spec");
   const json& spec = Obj(pod, "spec");
   const json& old_spec = Obj(old, "spec");
-  ValidatePodSpec(errs, spec, spec_path);
+  PodSpecOptions opts;
+  opts.pod_name = Str(Obj(pod, "metadata"), "name");
+  ValidatePodSpec(errs, spec, spec_path, opts);
 
   for (const char* key : {"containers", "initContainers"}) {
     const json& cs = Arr(spec, key);

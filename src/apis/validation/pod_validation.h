@@ -17,10 +17,15 @@ using VolumeMap = std::map<std::string, const json*>;
 struct PodSpecOptions {
   // Names a container may mount besides spec.volumes (a StatefulSet's volumeClaimTemplates).
   std::set<std::string> extra_volume_names;
+  // The pod's metadata.name ("" in a template): an ephemeral volume's claim name
+  // "<pod>-<volume>" must then be a valid PersistentVolumeClaim name.
+  std::string pod_name;
 };
 
 // --- volume_validation.cc
-VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& path);
+// spec.volumes; `pod_name` as PodSpecOptions::pod_name.
+VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& path,
+                          const std::string& pod_name = "");
 void ValidateResourceQuantityValue(FieldErrors& errs, const std::string& resource,
                                    const json& value, const std::string& path);
 
@@ -38,6 +43,12 @@ void ValidateLifecycle(FieldErrors& errs, const json& lifecycle, const Path& pat
                        int64_t grace_period);
 void ValidateResourceRequirements(FieldErrors& errs, const json& resources, const Path& path);
 void ValidatePortNumOrName(FieldErrors& errs, const json& port, const std::string& path);
+
+// --- core_validation.cc
+// A PersistentVolumeClaimSpec at `path` (a claim's spec, or an ephemeral volume's
+// volumeClaimTemplate.spec): access modes, selector, resources.requests.storage, class name,
+// volumeMode.
+void ValidatePersistentVolumeClaimSpec(FieldErrors& errs, const json& spec, const Path& path);
 
 // --- pod_spec_validation.cc
 void ValidatePodSpec(FieldErrors& errs, const json& spec, const Path& path,

@@ -113,6 +113,56 @@ void ValidateDownwardAPIItems(FieldErrors& errs, const json& items, const Path& 
   }
 }
 
+// Whether a member of an ObjectMeta holds Go's zero value (absent, null, "", 0, false).
+bool IsZeroValue(const json* v) {
+  if (!v) return true;
+  if (v->is_string()) return v->get_ref<const std::string&>().empty();
+  if (v->is_number()) return *v == 0;
+  if (v->is_boolean()) return !v->get<bool>();
+  return false;  // an array or object, even empty (Go decodes [] to a non-nil slice)
+}
+
+// ValidateTemplateObjectMeta: the metadata of an ephemeral volume's claim template may carry
+// labels and annotations only; any other member that is set is forbidden.
+void ValidateTemplateObjectMeta(FieldErrors& errs, const json& meta, const Path& path) {
+  ValidateAnnotations(errs, Obj(meta, "annotations"), path.Child("annotations"));
+  ValidateLabels(errs, Obj(meta, "labels"), path.Child("labels"));
+  // ObjectMeta's fields in their Go order. Kubernetes names each by lower-casing the first
+  // letter of the Go field name, hence "uID".
+  static const std::pair<const char*, const char*> kFields[] = {
+      {"name", "name"},
+      {"generateName", "generateName"},
+      {"namespace", "namespace"},
+      {"selfLink", "selfLink"},
+      {"uid", "uID"},
+      {"resourceVersion", "resourceVersion"},
+      {"generation", "generation"},
+      {"creationTimestamp", "creationTimestamp"},
+      {"deletionTimestamp", "deletionTimestamp"},
+      {"deletionGracePeriodSeconds", "deletionGracePeriodSeconds"},
+      {"ownerReferences", "ownerReferences"},
+      {"finalizers", "finalizers"},
+      {"managedFields", "managedFields"}};
+  for (const auto& [key, name] : kFields) {
+    if (!IsZeroValue(Get(meta, key))) {
+      errs.push_back(FieldError::Forbidden(path.Child(name), "cannot be set"));
+    }
+  }
+}
+
+// validateEphemeralVolumeSource: the claim template is required, and is a valid
+// PersistentVolumeClaimTemplate.
+void ValidateEphemeralSource(FieldErrors& errs, const json& src, const Path& path) {
+  const json* tmpl = Get(src, "volumeClaimTemplate");
+  Path tp = path.Child("volumeClaimTemplate");
+  if (!tmpl || !tmpl->is_object()) {
+    errs.push_back(FieldError::Required(tp));
+    return;
+  }
+  ValidateTemplateObjectMeta(errs, Obj(*tmpl, "metadata"), tp.Child("metadata"));
+  ValidatePersistentVolumeClaimSpec(errs, Obj(*tmpl, "spec"), tp.Child("spec"));
+}
+
 void ValidateSource(FieldErrors& errs, const std::string& key, const json& src, const Path& path) {
   if (key == "hostPath") {
     std::string p = Str(src, "path");
@@ -216,9 +266,7 @@ void ValidateSource(FieldErrors& errs, const std::string& key, const json& src, 
   } else if (key == "csi") {
     if (Str(src, "driver").empty()) errs.push_back(FieldError::Required(path.Child("driver")));
   } else if (key == "ephemeral") {
-    if (!HasObj(src, "volumeClaimTemplate")) {
-      errs.push_back(FieldError::Required(path.Child("volumeClaimTemplate")));
-    }
+    ValidateEphemeralSource(errs, src, path);
   } else if (key == "iscsi") {
     if (Str(src, "targetPortal").empty()) {
       errs.push_back(FieldError::Required(path.Child("targetPortal")));
@@ -253,7 +301,8 @@ void ValidateResourceQuantityValue(FieldErrors& errs, const std::string& resourc
   }
 }
 
-VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& path) {
+VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& path,
+                          const std::string& pod_name) {
   VolumeMap vols;
   std::set<std::string> names;
   if (!volumes.is_array()) return vols;
@@ -262,6 +311,7 @@ VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& pa
     Path ip = path.Index(i);
     FieldErrors el;
     int count = 0;
+    std::string name = Str(v, "name");
     for (const char* key : kSourceKeys) {
       const json* src = Get(v, key);
       if (!src) continue;
@@ -272,9 +322,17 @@ VolumeMap ValidateVolumes(FieldErrors& errs, const json& volumes, const Path& pa
       }
       ++count;
       ValidateSource(el, key, *src, ip.Child(key));
+      // The claim an ephemeral volume makes must have a valid name (checked for a pod, whose
+      // name is known, not for a template).
+      if (std::string(key) == "ephemeral" && !pod_name.empty() && !name.empty()) {
+        const std::string claim = pod_name + "-" + name;
+        for (const std::string& msg : NameIsDNSSubdomain(claim, false)) {
+          el.push_back(
+              FieldError::Invalid(ip.Child("name"), name, "PVC name \"" + claim + "\": " + msg));
+        }
+      }
     }
     if (count == 0) el.push_back(FieldError::Required(ip, "must specify a volume type"));
-    std::string name = Str(v, "name");
     if (name.empty()) {
       el.push_back(FieldError::Required(ip.Child("name")));
     } else {

@@ -4,6 +4,7 @@
 #include "json_fields.h"
 #include "local_path.h"
 #include "nfs_volume.h"
+#include "skiff/apis/pod_claims.h"
 
 namespace skiff::node::internal {
 namespace {
@@ -36,10 +37,13 @@ std::vector<std::string> MountOptions(const json& spec) {
 
 }  // namespace
 
-Result<VolumeSource> SetUpClaimVolume(const json& volume, const std::string& ns,
+Result<VolumeSource> SetUpClaimVolume(const json& pod, const json& volume,
                                       const std::string& volumes_dir, const ObjectLookup& lookup) {
+  const std::string ns = StrField(Field(pod, "metadata"), "namespace");
+  // An ephemeral volume is handled as a persistentVolumeClaim volume of its claim.
+  const std::optional<apis::PodClaim> named = apis::ClaimOfVolume(pod, volume);
+  const std::string claim_name = named ? named->claim : std::string();
   const json& source = Field(volume, "persistentVolumeClaim");
-  const std::string claim_name = StrField(source, "claimName");
   auto claim = lookup("PersistentVolumeClaim", ns, claim_name);
   if (!claim.ok()) {
     if (claim.status().code() == Code::kNotFound) {
@@ -50,6 +54,12 @@ Result<VolumeSource> SetUpClaimVolume(const json& volume, const std::string& ns,
   const std::string volume_name = StrField(Field(*claim, "spec"), "volumeName");
   if (volume_name.empty() || StrField(Field(*claim, "status"), "phase") == "Lost") {
     return UnavailableError("error processing PVC " + ns + "/" + claim_name + ": PVC is not bound");
+  }
+  // kubelet checks the owner of a bound claim (ephemeral.VolumeIsForPod).
+  if (named && named->ephemeral) {
+    if (std::string refused = apis::EphemeralClaimNotForPod(pod, *claim); !refused.empty()) {
+      return AlreadyExistsError(refused);
+    }
   }
   auto pv = lookup("PersistentVolume", "", volume_name);
   if (!pv.ok()) {

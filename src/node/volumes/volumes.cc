@@ -199,8 +199,8 @@ Result<VolumeSource> SetUpOne(const json& volume, const Context& ctx) {
   if (type == "nfs") {  // inline: no mount options (those come with a PersistentVolume)
     return SetUpNfsVolume(source, {}, false, ctx.volumes_dir + "/" + kNfsPlugin + "/" + name);
   }
-  if (type == "persistentVolumeClaim") {
-    auto claimed = internal::SetUpClaimVolume(volume, ctx.ns, ctx.volumes_dir, ctx.lookup);
+  if (type == "persistentVolumeClaim" || type == "ephemeral") {
+    auto claimed = internal::SetUpClaimVolume(ctx.pod, volume, ctx.volumes_dir, ctx.lookup);
     // fsGroup: kubelet manages ownership of local volumes, not of host paths or NFS.
     if (claimed.ok() && ctx.fs_group && claimed->owned) {
       if (Status s = internal::ApplyFsGroup(claimed->path, *ctx.fs_group, false); !s.ok()) {

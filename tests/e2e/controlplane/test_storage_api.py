@@ -1,8 +1,9 @@
 """Storage through the API, end to end with real kubectl and the Python client: the default
 StorageClass local-path, a claim given the default class and its protection finalizer, a claim
 in use kept (Terminating) until its pod is gone, a volume's finalizer kept while it is Bound,
-resize refused for a class without allowVolumeExpansion, and kubectl's get and describe of
-PersistentVolumes, PersistentVolumeClaims and StorageClasses.
+resize refused for a class without allowVolumeExpansion, kubectl's get and describe of
+PersistentVolumes, PersistentVolumeClaims and StorageClasses, and a generic ephemeral volume's
+claim made for its pod by the ephemeral volume controller and collected with it.
 
 Pods are bound to a hollow node by spec.nodeName (no scheduler, no provisioner involved); a
 hollow kubelet runs them and removes them when deleted."""
@@ -280,3 +281,54 @@ def test_resize_needs_a_class_that_allows_expansion(server, core, storage, ns):
     assert status["message"] == f'persistentvolumeclaims "{pvc}" is forbidden: {RESIZE_REFUSED}'
     assert (core.read_namespaced_persistent_volume_claim(pvc, ns)
             .spec.resources.requests["storage"] == "1Gi")
+
+
+def test_an_ephemeral_volume_gets_a_claim_owned_by_its_pod(server, core, ns, kubelet):
+    kubectl = server.kubectl(KUBECTL)
+
+    def pod(name, claim_template):
+        return client.V1Pod(
+            metadata=client.V1ObjectMeta(name=name),
+            spec=client.V1PodSpec(
+                node_name=NODE,
+                containers=[client.V1Container(name="c", image="busybox", volume_mounts=[
+                    client.V1VolumeMount(name="scratch", mount_path="/data")])],
+                volumes=[client.V1Volume(name="scratch", ephemeral=client.V1EphemeralVolumeSource(
+                    volume_claim_template=claim_template))]))
+
+    template = client.V1PersistentVolumeClaimTemplate(
+        metadata=client.V1ObjectMeta(labels={"app": "web"}, annotations={"note": "scratch"}),
+        spec=client.V1PersistentVolumeClaimSpec(
+            access_modes=["ReadWriteOnce"],
+            resources=client.V1ResourceRequirements(requests={"storage": "1Gi"})))
+    with pytest.raises(ApiException) as refused:
+        core.create_namespaced_pod(ns, pod("bad", None))
+    assert refused.value.status == 422
+    causes = json.loads(refused.value.body)["details"]["causes"]
+    assert {"reason": "FieldValueRequired", "message": "Required value",
+            "field": "spec.volumes[0].ephemeral.volumeClaimTemplate"} in causes, causes
+
+    made = core.create_namespaced_pod(ns, pod("web", template))
+    claim = wait_for(lambda: claim_exists(core, ns, "web-scratch") and
+                     core.read_namespaced_persistent_volume_claim("web-scratch", ns),
+                     timeout=20, what="the ephemeral claim")
+    ref = claim.metadata.owner_references[0]
+    assert len(claim.metadata.owner_references) == 1
+    assert (ref.api_version, ref.kind, ref.name, ref.uid, ref.controller,
+            ref.block_owner_deletion) == ("v1", "Pod", "web", made.metadata.uid, True, True)
+    assert claim.metadata.labels == {"app": "web"}
+    assert claim.metadata.annotations["note"] == "scratch"
+    assert claim.spec.storage_class_name == "local-path"
+    assert claim.metadata.finalizers == [PVC_FINALIZER]
+    wait_for(lambda: core.read_namespaced_pod("web", ns).status.phase == "Running",
+             timeout=20, what="web running")
+    described = kubectl.ok("describe", "pvc", "-n", ns, "web-scratch").out
+    assert re.search(r"Used By:\s+web", described), described
+    # The claim is in use: deleting it leaves it Terminating while the pod runs.
+    kubectl.ok("delete", "pvc", "-n", ns, "web-scratch", "--wait=false")
+    with pytest.raises(AssertionError):
+        wait_for(lambda: not claim_exists(core, ns, "web-scratch"), timeout=2, what="claim gone")
+
+    # The pod goes: its claim goes with it (garbage collector, then PVC protection).
+    kubectl.ok("delete", "pod", "-n", ns, "web", "--wait=false")
+    wait_for(lambda: not claim_exists(core, ns, "web-scratch"), timeout=20, what="claim gone")

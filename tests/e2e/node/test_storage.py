@@ -2,11 +2,13 @@
 where their first pod is scheduled (an ext4 image loop-mounted, so the claim's size is
 enforced), a StatefulSet and a Deployment keeping their data across pod deletion, scaling and
 a skiff restart, claims deleted with the Delete and Retain policies, expansion of a claim in
-use, static hostPath PersistentVolumes with subPath and readOnly mounts, fsGroup, and the
-Pending and FailedScheduling messages of claims nothing can satisfy."""
+use, static hostPath PersistentVolumes with subPath and readOnly mounts, fsGroup, the
+Pending and FailedScheduling messages of claims nothing can satisfy, and generic ephemeral
+volumes (a claim per pod made from the pod's template, gone with the pod)."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -43,6 +45,21 @@ def claim_pod(name, claim_name, command, **spec):
          "terminationGracePeriodSeconds": 1}
     s.update(spec)
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": s}
+
+
+def ephemeral_volume(name, size="16Mi", labels=None):
+    template = {"spec": {"accessModes": ["ReadWriteOnce"],
+                         "resources": {"requests": {"storage": size}}}}
+    if labels:
+        template["metadata"] = {"labels": labels}
+    return {"name": name, "ephemeral": {"volumeClaimTemplate": template}}
+
+
+def ephemeral_pod(name, command, volume="scratch", **template):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [container(command, [{"name": volume, "mountPath": "/data"}])],
+                     "volumes": [ephemeral_volume(volume, **template)],
+                     "terminationGracePeriodSeconds": 1}}
 
 
 def create(node, path, obj):
@@ -397,3 +414,120 @@ def test_a_volume_survives_a_skiff_restart_and_is_cleaned_up_after(node):
     delete_claim_and_wait(node, name)
     wait_for(lambda: not path.exists(), timeout=30, interval=0.1, what="data removed")
     assert not mounted(path)
+
+
+def test_an_ephemeral_volume_is_made_for_its_pod_and_goes_with_it(node):
+    pod = unique("eph")
+    r = node.post(f"/api/v1/namespaces/{NS}/pods",
+                  ephemeral_pod(pod, "echo hello > /data/f; cat /data/f; sleep 3600",
+                                labels={"app": pod}))
+    assert r.status == 201, r.body
+    # Served: no "volume type not supported" warning.
+    warnings = r.header_all("Warning")
+    assert not [w for w in warnings if "not supported" in w], warnings
+    uid = r.json()["metadata"]["uid"]
+    name = f"{pod}-scratch"
+    c = bound(node, name)
+    assert c["metadata"]["ownerReferences"] == [
+        {"apiVersion": "v1", "kind": "Pod", "name": pod, "uid": uid, "controller": True,
+         "blockOwnerDeletion": True}]
+    assert c["metadata"]["labels"] == {"app": pod}
+    assert c["spec"]["storageClassName"] == "local-path"  # the default class
+    assert c["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node.node_name
+    running(node, pod)
+    assert wait_for(lambda: logs(node, pod) or None, timeout=20) == "hello\n"
+    pv = get_volume(node, c["spec"]["volumeName"])
+    path = Path(pv["spec"]["local"]["path"])
+    assert path.name == f"pvc-{c['metadata']['uid']}_{NS}_{name}"
+    assert (path / "f").read_text() == "hello\n"
+    assert mounted(path)
+    described = node.kubectl_ok("describe", "pvc", name).out
+    assert re.search(rf"Used By:\s+{pod}\n", described), described
+
+    # The pod goes: the garbage collector deletes its claim, and the claim's volume and data go
+    # with it (reclaim policy Delete).
+    node.delete_pod_and_wait(NS, pod)
+    wait_for(lambda: get_claim(node, name) is None, timeout=30, interval=0.1,
+             what="the ephemeral claim gone with its pod")
+    wait_for(lambda: get_volume(node, pv["metadata"]["name"]) is None, timeout=30,
+             interval=0.1, what="its volume gone")
+    wait_for(lambda: not path.exists(), timeout=30, interval=0.1, what="its data removed")
+    assert not mounted(path)
+
+
+def test_a_deployment_pod_gets_its_own_ephemeral_claim(node):
+    name = unique("ephdep")
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+           "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                                 "spec": {"terminationGracePeriodSeconds": 1, "containers": [
+                                     container("echo $HOSTNAME > /data/who; sleep 3600",
+                                               [{"name": "cache", "mountPath": "/data"}])],
+                                     "volumes": [ephemeral_volume("cache")]}}}}
+    create(node, f"/apis/apps/v1/namespaces/{NS}/deployments", dep)
+    node.kubectl_ok("rollout", "status", f"deployment/{name}", "--timeout=60s", timeout=90)
+    pods = node.get(f"/api/v1/namespaces/{NS}/pods?labelSelector=app={name}").json()["items"]
+    assert len(pods) == 1
+    pod = pods[0]["metadata"]["name"]
+    c = bound(node, f"{pod}-cache")
+    assert c["metadata"]["ownerReferences"][0]["uid"] == pods[0]["metadata"]["uid"]
+    assert wait_for(lambda: sh(node, pod, "cat /data/who").strip() or None, timeout=20) == pod
+
+    node.kubectl_ok("scale", "deployment", name, "--replicas=0")
+    wait_for(lambda: get_claim(node, f"{pod}-cache") is None, timeout=60, interval=0.2,
+             what="the scaled-down pod's claim gone")
+    node.kubectl_ok("delete", "deployment", name, "--wait=true")
+
+
+def test_an_ephemeral_claim_name_taken_by_another_claim_keeps_the_pod_pending(node):
+    pod = unique("taken")
+    name = f"{pod}-scratch"
+    theirs = create_claim(node, claim(name, "16Mi"))
+    create_pod(node, ephemeral_pod(pod, "echo mine > /data/f; sleep 3600"))
+    refused = f"PVC {NS}/{name} was not created for pod {NS}/{pod} (pod is not owner)"
+    wait_event(node, pod, "FailedScheduling", refused)
+    wait_event(node, pod, "FailedBinding", f"ephemeral volume scratch: {refused}")
+    p = node.pod(NS, pod)
+    assert p["status"]["phase"] == "Pending"
+    scheduled = [c for c in p["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert scheduled and scheduled[0]["status"] == "False", p["status"]
+    assert scheduled[0]["reason"] == "Unschedulable"
+    assert refused in scheduled[0]["message"], scheduled
+    c = get_claim(node, name)
+    assert c["metadata"]["uid"] == theirs["metadata"]["uid"]
+    assert "ownerReferences" not in c["metadata"]
+
+    # Once the other claim is gone, the pod gets its own (the same name, made anew) and starts.
+    node.delete(f"/api/v1/namespaces/{NS}/persistentvolumeclaims/{name}")
+    wait_for(lambda: (lambda c: c and c["metadata"]["uid"] != theirs["metadata"]["uid"])(
+        get_claim(node, name)), timeout=30, interval=0.1, what="the pod's own claim")
+    running(node, pod)
+    mine = bound(node, name)
+    assert mine["metadata"]["ownerReferences"][0]["name"] == pod
+    assert sh(node, pod, "cat /data/f") == "mine\n"
+    node.delete_pod_and_wait(NS, pod)
+    wait_for(lambda: get_claim(node, name) is None, timeout=30, interval=0.1,
+             what="the claim gone with its pod")
+
+
+def test_an_invalid_ephemeral_volume_is_refused(node):
+    pod = unique("bad")
+    manifest = ephemeral_pod(pod, "sleep 3600")
+    del manifest["spec"]["volumes"][0]["ephemeral"]["volumeClaimTemplate"]
+    out = node.kubectl("1.32").run("apply", "-f", "-", input=json.dumps(manifest))
+    assert out.rc != 0, out
+    assert f'The Pod "{pod}" is invalid' in out.err, out
+    assert "spec.volumes[0].ephemeral.volumeClaimTemplate: Required value" in out.err, out
+
+    manifest = ephemeral_pod(pod, "sleep 3600")
+    manifest["spec"]["volumes"][0]["ephemeral"]["volumeClaimTemplate"]["metadata"] = {
+        "name": "mine"}
+    manifest["spec"]["volumes"][0]["ephemeral"]["volumeClaimTemplate"]["spec"].pop("accessModes")
+    out = node.kubectl("1.32").run("apply", "-f", "-", input=json.dumps(manifest))
+    assert out.rc != 0, out
+    for message in ["spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.name: Forbidden: "
+                    "cannot be set",
+                    "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: Required "
+                    "value: at least 1 access mode is required"]:
+        assert message in out.err, out
+    assert node.pod(NS, pod) is None

@@ -107,3 +107,25 @@ TEST_CASE("the system priority classes are what Kubernetes creates", "[api][admi
   pod = Ok(a.Create(Pod("cluster", {{"priorityClassName", "system-cluster-critical"}})));
   CHECK(pod["spec"]["priority"] == 2000000000);
 }
+
+TEST_CASE("volume types the node agent cannot mount are warned about, ephemeral is not",
+          "[api][admission]") {
+  json spec = {{"volumes",
+                {{{"name", "scratch"},
+                  {"ephemeral",
+                   {{"volumeClaimTemplate",
+                     {{"spec",
+                       {{"accessModes", {"ReadWriteOnce"}},
+                        {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}}}}},
+                 {{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data"}}}},
+                 {{"name", "disk"}, {"csi", {{"driver", "example.com"}}}}}}};
+  CHECK(skiff::api::UnsupportedVolumeWarnings(spec, "spec.template.spec") ==
+        std::vector<std::string>{"spec.template.spec.volumes[2].csi: volume type not supported "
+                                 "by skiff; the pod will not start"});
+  // Through the API: the warning comes with the created pod.
+  Admission a;
+  std::vector<std::string> warnings;
+  Ok(a.api.res->Create(a.pods, "default", Pod("web", spec), {}, &warnings));
+  CHECK(warnings == std::vector<std::string>{"spec.volumes[2].csi: volume type not supported by "
+                                             "skiff; the pod will not start"});
+}

@@ -218,3 +218,65 @@ TEST_CASE("volume binding: a static volume on the node is pre-bound and taken on
       PodVolumes::Build(WithClaims(Pod("q"), {"one"}), cache.Listers(), {"pv-small", "pv-big"});
   CHECK_FALSE(none.Filter(a).ok());
 }
+
+TEST_CASE("volume binding: an ephemeral volume's claim is the pod's own", "[scheduler][volumes]") {
+  Cache cache;
+  cache.classes["local-path"] = Class("local-path", "skiff.io/local-path", true);
+  json pod = Pod("web");
+  pod["spec"]["volumes"] = {{{"name", "scratch"},
+                             {"ephemeral",
+                              {{"volumeClaimTemplate",
+                                {{"spec",
+                                  {{"accessModes", {"ReadWriteOnce"}},
+                                   {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}}}}}};
+  // Right after the pod was created the controller has not made the claim yet.
+  CHECK(PreFilterMessage(PodVolumes::Build(pod, cache.Listers(), {})) ==
+        "waiting for ephemeral volume controller to create the persistentvolumeclaim "
+        "\"web-scratch\"");
+
+  // A claim of that name that the pod does not control is not used.
+  cache.claims["web-scratch"] = Claim("web-scratch", "local-path");
+  CHECK(PreFilterMessage(PodVolumes::Build(pod, cache.Listers(), {})) ==
+        "PVC default/web-scratch was not created for pod default/web (pod is not owner)");
+  cache.claims["web-scratch"]["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"},
+                                                                 {"kind", "Pod"},
+                                                                 {"name", "web"},
+                                                                 {"uid", "uid-other"},
+                                                                 {"controller", true}}};
+  CHECK(PreFilterMessage(PodVolumes::Build(pod, cache.Listers(), {})) ==
+        "PVC default/web-scratch was not created for pod default/web (pod is not owner)");
+
+  // Being deleted is said first, as kube-scheduler does.
+  cache.claims["web-scratch"]["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  CHECK(PreFilterMessage(PodVolumes::Build(pod, cache.Listers(), {})) ==
+        "persistentvolumeclaim \"web-scratch\" is being deleted");
+
+  // The pod's own claim is then a claim like any other: provisioned on the chosen node.
+  cache.claims["web-scratch"]["metadata"].erase("deletionTimestamp");
+  cache.claims["web-scratch"]["metadata"]["ownerReferences"][0]["uid"] = "uid-web";
+  PodVolumes v = PodVolumes::Build(pod, cache.Listers(), {});
+  REQUIRE_FALSE(v.pre_filter_rejection());
+  CHECK_FALSE(v.skip());
+  CHECK(v.claims() == std::vector<std::pair<std::string, std::string>>{{"default", "web-scratch"}});
+  NodeInfo a = MakeNodeInfo(Node("a"));
+  CHECK(v.Filter(a).ok());
+  auto plan = v.Plan(a);
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].claim_name == "web-scratch");
+  CHECK(plan[0].claim_uid == "uid-web-scratch");
+  CHECK(plan[0].volume.empty());
+
+  // Decide reports the PreFilter rejection as kube-scheduler does.
+  cache.claims.erase("web-scratch");
+  PodVolumes waiting = PodVolumes::Build(pod, cache.Listers(), {});
+  auto d = Decide(pod, Ptrs({a}), ScoreConfig{}, [&] {
+    DecideOptions o;
+    o.volumes = &waiting;
+    return o;
+  }());
+  REQUIRE(d.fit_error);
+  CHECK(d.fit_error->Error() ==
+        "0/1 nodes are available: waiting for ephemeral volume controller to create the "
+        "persistentvolumeclaim \"web-scratch\". preemption: 0/1 nodes are available: 1 "
+        "Preemption is not helpful for scheduling.");
+}

@@ -387,3 +387,92 @@ TEST_CASE("pod-level fields: tolerations, affinity, names, dns config, deadlines
                     true),
                 "spec.ephemeralContainers: Forbidden: cannot be set on create");
 }
+
+namespace {
+
+json EphemeralVolume(json claim_template) {
+  return {{"name", "scratch"}, {"ephemeral", {{"volumeClaimTemplate", std::move(claim_template)}}}};
+}
+
+json ClaimTemplate() {
+  return {
+      {"metadata", {{"labels", {{"tier", "cache"}}}, {"annotations", {{"note", "x"}}}}},
+      {"spec",
+       {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}};
+}
+
+FieldErrors ValidateEphemeral(json volume) {
+  return ValidateWith([&](json& s) { s["volumes"] = {volume}; }, true);
+}
+
+}  // namespace
+
+TEST_CASE("an ephemeral volume needs a claim template whose spec is a valid claim's") {
+  REQUIRE_NO_ERRORS(ValidateEphemeral(EphemeralVolume(ClaimTemplate())));
+  REQUIRE_ERROR(ValidateEphemeral({{"name", "scratch"}, {"ephemeral", json::object()}}),
+                "spec.volumes[0].ephemeral.volumeClaimTemplate: Required value");
+  json no_spec = ClaimTemplate();
+  no_spec.erase("spec");
+  auto errs = ValidateEphemeral(EphemeralVolume(no_spec));
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: Required value: "
+                "at least 1 access mode is required");
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required "
+                "value");
+  json bad = ClaimTemplate();
+  bad["spec"]["accessModes"] = {"ReadWriteSometimes"};
+  bad["spec"]["resources"]["requests"]["storage"] = "0";
+  bad["spec"]["volumeMode"] = "Tape";
+  errs = ValidateEphemeral(EphemeralVolume(bad));
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.accessModes: Unsupported "
+                "value: \"ReadWriteSometimes\": supported values: \"ReadOnlyMany\", "
+                "\"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\"");
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Invalid "
+                "value: \"0\": must be greater than zero");
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.spec.volumeMode: Unsupported "
+                "value: \"Tape\": supported values: \"Block\", \"Filesystem\"");
+  REQUIRE_ERROR(ValidateEphemeral({{"name", "scratch"},
+                                   {"emptyDir", json::object()},
+                                   {"ephemeral", {{"volumeClaimTemplate", ClaimTemplate()}}}}),
+                "spec.volumes[0].ephemeral: Forbidden: may not specify more than 1 volume type");
+}
+
+TEST_CASE("an ephemeral volume's claim template carries labels and annotations only") {
+  json tmpl = ClaimTemplate();
+  tmpl["metadata"]["name"] = "mine";
+  tmpl["metadata"]["uid"] = "1234";
+  tmpl["metadata"]["finalizers"] = {"example.com/keep"};
+  auto errs = ValidateEphemeral(EphemeralVolume(tmpl));
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.name: Forbidden: cannot "
+                "be set");
+  // Kubernetes lower-cases only the first letter of the Go field name UID.
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.uID: Forbidden: cannot be "
+                "set");
+  REQUIRE_ERROR(errs,
+                "spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.finalizers: Forbidden: "
+                "cannot be set");
+  CHECK(errs.size() == 3);
+  tmpl = ClaimTemplate();
+  tmpl["metadata"]["labels"] = {{"bad key!", "v"}};
+  errs = ValidateEphemeral(EphemeralVolume(tmpl));
+  CHECK(testing::MessagesFor(errs, "spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.labels")
+            .size() == 1);
+}
+
+TEST_CASE("an ephemeral volume's claim name must be a valid claim name") {
+  json pod = ValidPod();
+  pod["metadata"]["name"] = std::string(250, 'a');
+  pod["spec"]["volumes"] = {EphemeralVolume(ClaimTemplate())};
+  ApplyDefaults("", "Pod", pod);
+  REQUIRE_ERROR(ValidateCreate("", "Pod", pod),
+                "spec.volumes[0].name: Invalid value: \"scratch\": PVC name \"" +
+                    std::string(250, 'a') + "-scratch\": must be no more than 253 characters");
+  pod["metadata"]["name"] = std::string(245, 'a');
+  REQUIRE_NO_ERRORS(ValidateCreate("", "Pod", pod));
+}

@@ -185,3 +185,19 @@ TEST_CASE("workload status updates keep counters consistent") {
   REQUIRE_ERROR(ValidateStatusUpdate("apps", "ReplicaSet", rs_bad, rs),
                 "status.replicas: Invalid value: -1: must be greater than or equal to 0");
 }
+
+TEST_CASE("a template's ephemeral volume is validated without a pod name") {
+  json d = Workload("Deployment");
+  json volume = {{"name", std::string(63, 'v')},
+                 {"ephemeral",
+                  {{"volumeClaimTemplate",
+                    {{"spec",
+                      {{"accessModes", {"ReadWriteOnce"}},
+                       {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}}}}}};
+  d["spec"]["template"]["spec"]["volumes"] = {volume};
+  ApplyDefaults("apps", "Deployment", d);
+  REQUIRE_NO_ERRORS(ValidateCreate("apps", "Deployment", d));
+  d["spec"]["template"]["spec"]["volumes"][0]["ephemeral"].erase("volumeClaimTemplate");
+  REQUIRE_ERROR(ValidateCreate("apps", "Deployment", d),
+                "spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate: Required value");
+}
