@@ -398,6 +398,25 @@ def test_claims_nothing_can_satisfy_say_why(node):
     delete_claim_and_wait(node, name)
 
 
+def test_a_claim_larger_than_the_disk_is_not_mounted_and_says_why(node):
+    """The images are sparse; the node refuses one its disk could not hold."""
+    name = unique("huge")
+    create_claim(node, claim(name, "1Pi"))
+    pod = unique("huge")
+    create_pod(node, claim_pod(pod, name, "sleep 3600"))
+    message = wait_event(node, pod, "FailedMount", "cannot create the 1Pi image for ")
+    assert f"of the disk holding {storage_root(node)}/.images is free" in message, message
+    p = node.pod(NS, pod)
+    assert p["status"]["phase"] == "Pending"
+    waiting = p["status"].get("containerStatuses", [{}])[0].get("state", {}).get("waiting", {})
+    assert waiting.get("reason") == "ContainerCreating", p["status"]
+    images = storage_root(node) / ".images"
+    assert not list(images.glob(f"*_{NS}_{name}.img*")), "no image, not even a half-made one"
+    assert not [m for m in open("/proc/self/mountinfo") if name in m]
+    node.delete_pod_and_wait(NS, pod)
+    delete_claim_and_wait(node, name)
+
+
 def test_a_volume_survives_a_skiff_restart_and_is_cleaned_up_after(node):
     name = unique("rs")
     create_claim(node, claim(name, "16Mi"))
