@@ -75,18 +75,6 @@ int WorkQueue::NumRequeues(const std::string& key) const {
 std::optional<std::string> WorkQueue::Get() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return shutting_down_ || !queue_.empty(); });
-  return TakeLocked();
-}
-
-std::optional<std::string> WorkQueue::GetFor(std::chrono::milliseconds wait) {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, wait, [&] { return shutting_down_ || !queue_.empty(); })) {
-    return std::nullopt;
-  }
-  return TakeLocked();
-}
-
-std::optional<std::string> WorkQueue::TakeLocked() {
   if (shutting_down_) return std::nullopt;
   std::string key = std::move(queue_.front());
   queue_.pop_front();

@@ -49,8 +49,6 @@ class WorkQueue {
   int NumRequeues(const std::string& key) const;
   // Blocks until a key is ready or the queue shuts down.
   std::optional<std::string> Get();
-  // Get, waiting at most `wait` for a key: nullopt when none came (or the queue shut down).
-  std::optional<std::string> GetFor(std::chrono::milliseconds wait);
   // The worker finished with `key` (which it got from Get).
   void Done(const std::string& key);
   void ShutDown();
@@ -60,8 +58,6 @@ class WorkQueue {
  private:
   using Clock = std::chrono::steady_clock;
   void AddLocked(const std::string& key);
-  // Hands out the key at the front (the queue is not empty) unless shutting down.
-  std::optional<std::string> TakeLocked();
   void AddAfterLocked(const std::string& key, std::chrono::milliseconds delay);
   void TimerLoop();
 

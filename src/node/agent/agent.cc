@@ -22,10 +22,11 @@
 namespace skiff::node {
 namespace {
 
-// Workers always there, and at most (stopping pods hold theirs for up to a grace period; the
-// default maxPods is 110).
+// Pods started (or looked at) at once: starts are CPU-bound, more at once only slows each on a
+// small box. Pods stopped at once, each by a thread of its own that mostly waits out a grace
+// period (the default maxPods is 110).
 constexpr int kPodWorkers = 4;
-constexpr int kMaxPodWorkers = 128;
+constexpr int kMaxPodStoppers = 128;
 
 // Unix socket paths are short (107 bytes): the event socket lives under /run, named after the
 // state directory so two agents on one machine (tests) never share one.
@@ -130,7 +131,7 @@ Status AgentImpl::Init() {
     return AdmissionRefusal(pressure_.Current(PressureConditions::Clock::now()), pod);
   });
   pods_ = std::make_unique<PodManager>(client_, *worker_, config_.node_name, state + "/pods",
-                                       kPodWorkers, kMaxPodWorkers);
+                                       kPodWorkers, kMaxPodStoppers);
   auto server = runtime::ShimEventServer::Start(socket, [this](const runtime::ShimEvent& e) {
     if (e.kind != runtime::ShimEventKind::kTaskExit && e.kind != runtime::ShimEventKind::kTaskOOM) return;
     const std::string uid = runtime_->OwnerOf(e.container_id);

@@ -16,7 +16,7 @@ const std::string kRefreshKey = "\x01refresh";
 // Not a pod uid either: the periodic full resync, which schedules its own next run.
 const std::string kResyncKey = "\x01resync";
 constexpr auto kResync = std::chrono::seconds(30);
-// An extra worker without work for this long leaves.
+// A stopper without work for this long leaves.
 constexpr auto kIdleExit = std::chrono::seconds(30);
 
 std::set<std::string> LocalPods(const std::string& dir) {
@@ -34,24 +34,18 @@ std::set<std::string> LocalPods(const std::string& dir) {
 }  // namespace
 
 PodManager::PodManager(client::Client& client, PodWorker& worker, std::string node_name,
-                       std::string pods_dir, int workers, int max_workers)
+                       std::string pods_dir, int workers, int max_stoppers)
     : client_(client),
       worker_(worker),
       node_name_(std::move(node_name)),
       pods_dir_(std::move(pods_dir)),
       workers_(std::max(workers, 1)),
-      max_workers_(std::max(max_workers, std::max(workers, 1))) {}
+      max_stoppers_(std::max(max_stoppers, 0)) {}
 
 PodManager::~PodManager() { Stop(); }
 
 Status PodManager::Start() {
-  {
-    std::lock_guard lock(pool_mu_);
-    for (int i = 0; i < workers_; ++i) {
-      ++live_;
-      threads_.push_back({std::thread([this] { Work(false); }), nullptr});
-    }
-  }
+  for (int i = 0; i < workers_; ++i) workers_threads_.emplace_back([this] { Work(); });
   auto sub = client_.Subscribe(client::Pods(), "", [this] { queue_.Add(kRefreshKey); });
   if (!sub.ok()) return sub.status();
   subscription_ = std::move(*sub);
@@ -62,42 +56,83 @@ Status PodManager::Start() {
 
 void PodManager::Stop() {
   subscription_.reset();
-  std::vector<Thread> threads;
-  {
-    std::lock_guard lock(pool_mu_);
-    stopping_ = true;  // no worker starts from here on
-    threads.swap(threads_);
-  }
   queue_.ShutDown();
-  for (Thread& t : threads) {
-    if (t.thread.joinable()) t.thread.join();
+  for (std::thread& t : workers_threads_) {
+    if (t.joinable()) t.join();
+  }
+  workers_threads_.clear();
+  std::vector<Stopper> stoppers;
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;  // no stopper starts from here on; the idle ones leave
+    stoppers.swap(stoppers_);
+  }
+  stop_cv_.notify_all();
+  for (Stopper& s : stoppers) {
+    if (s.thread.joinable()) s.thread.join();
   }
 }
 
-int PodManager::Workers() const {
-  std::lock_guard lock(pool_mu_);
-  return live_;
+bool PodManager::Stops(const std::string& key) const {
+  if (key == kRefreshKey || key == kResyncKey) return false;
+  std::lock_guard lock(mu_);
+  auto it = pods_.find(key);
+  if (it == pods_.end()) return true;
+  auto meta = it->second.find("metadata");
+  if (meta == it->second.end() || !meta->is_object()) return false;
+  auto deletion = meta->find("deletionTimestamp");
+  return deletion != meta->end() && !deletion->is_null();
 }
 
-void PodManager::GrowIfAllBusy() {
-  std::lock_guard lock(pool_mu_);
-  if (stopping_ || busy_ < live_ || live_ >= max_workers_) return;
-  // Reap the extra workers that left.
-  for (auto it = threads_.begin(); it != threads_.end();) {
-    if (it->finished && it->finished->load()) {
-      it->thread.join();
-      it = threads_.erase(it);
-    } else {
-      ++it;
+bool PodManager::Offload(const std::string& key) {
+  {
+    std::lock_guard lock(stop_mu_);
+    if (stopping_) return false;
+    if (idle_stoppers_ == 0) {
+      if (live_stoppers_ >= max_stoppers_) return false;
+      // Reap the stoppers that left.
+      for (auto it = stoppers_.begin(); it != stoppers_.end();) {
+        if (it->finished->load()) {
+          it->thread.join();
+          it = stoppers_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      auto finished = std::make_shared<std::atomic<bool>>(false);
+      ++live_stoppers_;
+      ++idle_stoppers_;
+      stoppers_.push_back({std::thread([this, finished] {
+                             StopperLoop();
+                             finished->store(true);
+                           }),
+                           finished});
     }
+    --idle_stoppers_;  // this key's
+    handed_.push_back(key);
   }
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  ++live_;
-  threads_.push_back({std::thread([this, finished] {
-                        Work(true);
-                        finished->store(true);
-                      }),
-                      finished});
+  stop_cv_.notify_one();
+  return true;
+}
+
+void PodManager::StopperLoop() {
+  std::unique_lock lock(stop_mu_);
+  while (true) {
+    if (!stop_cv_.wait_for(lock, kIdleExit, [&] { return stopping_ || !handed_.empty(); })) {
+      break;  // idle long enough
+    }
+    // Stopping: what was handed over and not begun is left for the next start (the pod's
+    // record on disk says what to stop).
+    if (stopping_) break;
+    std::string key = std::move(handed_.front());
+    handed_.pop_front();
+    lock.unlock();
+    Handle(key);
+    lock.lock();
+    ++idle_stoppers_;
+  }
+  --idle_stoppers_;
+  --live_stoppers_;
 }
 
 std::optional<json> PodManager::FindPod(const std::string& ns, const std::string& name) const {
@@ -153,21 +188,11 @@ void PodManager::Refresh(bool scan_disk) {
   for (const std::string& uid : changed) queue_.Add(uid);
 }
 
-void PodManager::Work(bool extra) {
-  while (true) {
-    std::optional<std::string> key = extra ? queue_.GetFor(kIdleExit) : queue_.Get();
-    if (!key) break;
-    {
-      std::lock_guard lock(pool_mu_);
-      ++busy_;
-    }
-    GrowIfAllBusy();
+void PodManager::Work() {
+  while (auto key = queue_.Get()) {
+    if (Stops(*key) && Offload(*key)) continue;
     Handle(*key);
-    std::lock_guard lock(pool_mu_);
-    --busy_;
   }
-  std::lock_guard lock(pool_mu_);
-  --live_;
 }
 
 void PodManager::Handle(const std::string& key) {

@@ -5,13 +5,17 @@
 // two workers at once and the newest version of the pod is always the one acted on. Pods that
 // exist on disk but no longer in the API (deleted while skiff was down) are torn down.
 //
-// A pass can block for a long time (stopping a container waits up to its grace period, 30 s by
-// default), so the pool grows: whenever every worker is busy another one starts, up to
-// max_workers, and a worker beyond the first `workers` leaves after a while without work. Pods
-// being stopped thus never hold up a new pod's start (kubelet gives every pod its own worker).
+// Stopping a pod's containers can block for a long time (up to their grace period, 30 s by
+// default, for a process that ignores SIGTERM). So a pass over a pod being deleted (or gone
+// from the API) is handed from the pool to a stopper thread of its own, started as needed (up
+// to max_stoppers; past that the worker does it itself) and leaving after a while without
+// work: pods being stopped never hold up a new pod's start, while starts, which are CPU-bound,
+// stay limited to the pool's `workers` at once.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +33,7 @@ namespace skiff::node {
 class PodManager {
  public:
   PodManager(client::Client& client, PodWorker& worker, std::string node_name, std::string pods_dir,
-             int workers, int max_workers);
+             int workers, int max_stoppers);
   ~PodManager();
   PodManager(const PodManager&) = delete;
   PodManager& operator=(const PodManager&) = delete;
@@ -42,41 +46,45 @@ class PodManager {
   std::optional<nlohmann::json> FindPod(const std::string& ns, const std::string& name) const;
   // The latest version of every pod this node runs.
   std::vector<nlohmann::json> Pods() const;
-  // Workers running now (idle or busy).
-  int Workers() const;
 
  private:
   // Lists this node's pods and queues the changed ones; with scan_disk (the periodic resync,
   // and the first one) also the pods left on disk that the API no longer has.
   void Refresh(bool scan_disk);
-  // A worker's loop; an extra worker (beyond the first `workers_`) returns after kIdleExit
-  // without work.
-  void Work(bool extra);
-  // One key from the queue: a pod's pass, or a (re)listing.
+  // A pool worker's loop.
+  void Work();
+  // A stopper's loop: passes handed over by Offload, until kIdleExit without one.
+  void StopperLoop();
+  // True when the key's pass stops a pod (being deleted, or gone from the API).
+  bool Stops(const std::string& key) const;
+  // Hands the key's pass to an idle stopper, or a new one; false when max_stoppers_ are busy.
+  bool Offload(const std::string& key);
+  // One key from the queue: a pod's pass, or a (re)listing; then Done.
   void Handle(const std::string& key);
-  // Starts another worker when every one is busy and the pool is below max_workers_.
-  void GrowIfAllBusy();
 
   client::Client& client_;
   PodWorker& worker_;
   const std::string node_name_;
   const std::string pods_dir_;
   const int workers_;
-  const int max_workers_;
+  const int max_stoppers_;
   WorkQueue queue_;
   mutable std::mutex mu_;  // guards pods_, versions_
   std::map<std::string, nlohmann::json> pods_;  // uid -> the pod as last listed
   std::map<std::string, std::string> versions_;  // uid -> resourceVersion last queued
   std::unique_ptr<client::Subscription> subscription_;
+  std::vector<std::thread> workers_threads_;
 
-  struct Thread {
+  struct Stopper {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> finished;
   };
-  mutable std::mutex pool_mu_;  // guards threads_, live_, busy_, stopping_
-  std::vector<Thread> threads_;
-  int live_ = 0;  // workers in their loop
-  int busy_ = 0;  // of them, handling a key
+  std::mutex stop_mu_;  // guards everything below
+  std::condition_variable stop_cv_;
+  std::vector<Stopper> stoppers_;
+  std::deque<std::string> handed_;  // keys handed to the stoppers, not taken yet
+  int idle_stoppers_ = 0;
+  int live_stoppers_ = 0;
   bool stopping_ = false;
 };
 

@@ -135,19 +135,3 @@ TEST_CASE("work queue survives replacing the entry its timer is waiting on") {
     q.Done(key);
   }
 }
-
-TEST_CASE("work queue GetFor returns a key that comes within the wait and nothing after it") {
-  skiff::WorkQueue q;
-  const auto start = std::chrono::steady_clock::now();
-  REQUIRE_FALSE(q.GetFor(60ms).has_value());
-  REQUIRE(std::chrono::steady_clock::now() - start >= 60ms);
-  q.AddAfter("soon", 30ms);
-  REQUIRE(q.GetFor(5s) == std::optional<std::string>("soon"));
-  // A key handed out is not handed out again before Done.
-  q.Add("soon");
-  REQUIRE_FALSE(q.GetFor(30ms).has_value());
-  q.Done("soon");
-  REQUIRE(q.GetFor(0ms) == std::optional<std::string>("soon"));
-  q.ShutDown();
-  REQUIRE_FALSE(q.GetFor(5s).has_value());
-}
