@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import IMAGE, _remove_root, start_node_server, stop_node_server, unique, wait_for
+from skiff_e2e import skiff_binary
 
 MEMORY_NETWORK = ("skte2e9", "10.229.0.0/16", "10.230.0.0/16")
 DISK_NETWORK = ("skte2e10", "10.235.0.0/16", "10.240.0.0/16")
@@ -153,9 +154,20 @@ def assert_recovers(node, kind, steady):
     return again
 
 
+def sanitized(binary):
+    """True for a build with AddressSanitizer (linked to libasan)."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    return "libasan" in out
+
+
 @pytest.fixture
 def memory_node(image_archive):
     """A node whose memory.available threshold is MARGIN_MIB below what is available now."""
+    if sanitized(skiff_binary()):
+        # Each container's log writer is the skiff binary: built with AddressSanitizer it holds
+        # about 600 MB, which swamps the margins this test sets (the release pass runs it).
+        pytest.skip("AddressSanitizer build: its per-container log writers (~600 MB each) "
+                    "leave no room for this test's memory margins")
     threshold = mem_available_mib() - MARGIN_MIB
     assert threshold > 1024, "not enough memory available for this test"
     root = Path(tempfile.mkdtemp(prefix="skiff-e2e-node-"))
