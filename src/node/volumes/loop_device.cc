@@ -10,30 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <optional>
-#include <sstream>
 
 namespace skiff::node::internal {
 namespace {
 
 constexpr int kAttempts = 16;
-
-bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && IsOctal(s[i + 1]) && IsOctal(s[i + 2]) &&
-        IsOctal(s[i + 3])) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-      continue;
-    }
-    out += s[i];
-  }
-  return out;
-}
 
 // Configures `dev` on `file`: LOOP_CONFIGURE, or the two older calls where it is unknown.
 int Configure(int dev, int file, const std::string& image, bool direct_io) {
@@ -98,27 +79,6 @@ Status RefreshLoopCapacity(const std::string& device) {
     return InternalError("cannot resize the loop device " + device + ": " + std::strerror(errno));
   }
   return Status::Ok();
-}
-
-Result<MountedFs> MountedAt(const std::string& mount_point) {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return InternalError("cannot read /proc/self/mountinfo");
-  std::optional<MountedFs> found;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id, parent, dev, root, mp, opts, tok;
-    if (!(f >> id >> parent >> dev >> root >> mp >> opts)) continue;
-    if (Unescape(mp) != mount_point) continue;
-    while (f >> tok && tok != "-") {
-    }
-    MountedFs fs;
-    f >> fs.fs_type >> fs.source;
-    fs.source = Unescape(fs.source);
-    found = fs;  // later lines are mounted on top of earlier ones
-  }
-  if (!found) return NotFoundError("nothing is mounted on " + mount_point);
-  return *found;
 }
 
 std::string FindLoopDevice(const std::string& image) {

@@ -30,14 +30,6 @@ Result<LoopDevice> AttachLoopDevice(const std::string& image);
 // Makes `device` (e.g. "/dev/loop7") take its backing file's new size (LOOP_SET_CAPACITY).
 Status RefreshLoopCapacity(const std::string& device);
 
-// The source and type of the filesystem mounted on `mount_point` (canonical path), e.g.
-// {"/dev/loop7", "ext4"}; kNotFound when nothing is mounted there. The topmost mount wins.
-struct MountedFs {
-  std::string source;
-  std::string fs_type;
-};
-Result<MountedFs> MountedAt(const std::string& mount_point);
-
 // The file backing loop device `device` ("" when it has none), from sysfs.
 std::string LoopBackingFile(const std::string& device);
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace skiff::node::internal {
@@ -47,6 +48,27 @@ bool AtOrBelow(const std::string& path, const std::string& dir) {
 }
 
 }  // namespace
+
+Result<MountedFs> MountedAt(const std::string& mount_point) {
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) return InternalError("cannot read /proc/self/mountinfo");
+  std::optional<MountedFs> found;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, mp, opts, tok;
+    if (!(f >> id >> parent >> dev >> root >> mp >> opts)) continue;
+    if (Unescape(mp) != mount_point) continue;
+    while (f >> tok && tok != "-") {  // optional fields, up to the separator
+    }
+    MountedFs fs;
+    f >> fs.fs_type >> fs.source;
+    fs.source = Unescape(fs.source);
+    found = fs;  // later lines are mounted on top of earlier ones
+  }
+  if (!found) return NotFoundError("nothing is mounted on " + mount_point);
+  return *found;
+}
 
 Result<std::vector<std::string>> MountPointsUnder(const std::string& dir) {
   auto all = AllMountPoints();

@@ -5,9 +5,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "mount_table.h"
 #include "net/cni/process.h"
 #include "skiff/common/log.h"
 
@@ -15,21 +14,6 @@ namespace skiff::node::internal {
 namespace {
 
 constexpr const char* kSearchPath = "/usr/sbin:/usr/bin:/sbin:/bin";
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-        s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-      continue;
-    }
-    out += s[i];
-  }
-  return out;
-}
 
 std::string Seconds(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
@@ -42,26 +26,6 @@ std::string Trimmed(std::string s) {
 }
 
 }  // namespace
-
-std::optional<MountedFs> MountAt(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) return std::nullopt;
-  std::optional<MountedFs> found;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id, parent, dev, root, mount_point, opts, tok;
-    if (!(f >> id >> parent >> dev >> root >> mount_point >> opts)) continue;
-    if (Unescape(mount_point) != path) continue;
-    while (f >> tok && tok != "-") {
-    }
-    MountedFs m;
-    f >> m.fstype >> m.source;
-    m.source = Unescape(m.source);
-    found = m;  // later lines are mounted on top
-  }
-  return found;
-}
 
 bool SameNfsSource(const std::string& a, const std::string& b) {
   auto norm = [](std::string s) {
@@ -105,7 +69,7 @@ Status RunNfsMount(const NfsMountRequest& request, const std::string& target,
 }
 
 Status UnmountNfs(const std::string& path, std::chrono::milliseconds first_try) {
-  if (!MountAt(path)) return Status::Ok();
+  if (!MountedAt(path).ok()) return Status::Ok();
   net::ProcessSpec spec;
   spec.path = "umount";
   spec.argv = {"umount", "-i", path};  // -i: not umount.nfs, which would ask mountd

@@ -23,15 +23,6 @@ namespace skiff::node::internal {
 inline constexpr std::chrono::seconds kNfsMountTimeout{30};
 inline constexpr std::chrono::seconds kNfsUnmountTry{5};
 
-// The file-system type and source of the mount whose mount point is `path` (canonical; the
-// topmost one when stacked), or nullopt when `path` is not a mount point or mountinfo
-// cannot be read.
-struct MountedFs {
-  std::string fstype;  // "nfs", "nfs4", "tmpfs", ...
-  std::string source;  // "10.0.0.5:/export"
-};
-std::optional<MountedFs> MountAt(const std::string& path);
-
 // True when `a` and `b` name the same NFS export ("h:/x/" and "h:/x" do).
 bool SameNfsSource(const std::string& a, const std::string& b);
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "json_fields.h"
+#include "mount_table.h"
 #include "nfs_mount.h"
 #include "nfs_mount_request.h"
 #include "rpc_ping.h"
@@ -76,13 +77,15 @@ Result<VolumeSource> SetUpNfsVolumeWith(const nlohmann::json& nfs_source,
   auto target = CanonicalTarget(target_dir);
   if (!target.ok()) return target.status();
 
-  if (auto mounted = MountAt(*target)) {
-    if ((mounted->fstype == "nfs" || mounted->fstype == "nfs4") &&
+  if (auto mounted = MountedAt(*target); mounted.ok()) {
+    if ((mounted->fs_type == "nfs" || mounted->fs_type == "nfs4") &&
         SameNfsSource(mounted->source, request->source)) {
       return VolumeSource{*target, ro, 0};
     }
-    log::Warning("volumes", "another file system is mounted where an NFS volume goes; unmounting it",
-                 {{"path", *target}, {"mounted", mounted->fstype + " " + mounted->source},
+    log::Warning("volumes",
+                 "another file system is mounted where an NFS volume goes; unmounting it",
+                 {{"path", *target},
+                  {"mounted", mounted->fs_type + " " + mounted->source},
                   {"want", request->source}});
     if (Status s = UnmountNfs(*target); !s.ok()) return s;
   }

@@ -281,8 +281,8 @@ Status TearDownPodVolumes(const std::string& pod_dir) {
   if (!mounts.ok()) return mounts.status();
   for (const auto& m : *mounts) {
     // NFS: a plain umount could hang on a dead server; UnmountNfs forces and detaches.
-    auto fs = internal::MountAt(m);
-    const bool nfs = fs && (fs->fstype == "nfs" || fs->fstype == "nfs4");
+    auto fs = internal::MountedAt(m);
+    const bool nfs = fs.ok() && (fs->fs_type == "nfs" || fs->fs_type == "nfs4");
     if (Status s = nfs ? internal::UnmountNfs(m) : internal::Unmount(m); !s.ok()) return s;
   }
   auto left = internal::MountPointsUnder(real);

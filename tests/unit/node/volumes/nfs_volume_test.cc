@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_rpc_server.h"
+#include "node/volumes/mount_table.h"
 #include "node/volumes/nfs_mount.h"
 #include "node/volumes/nfs_volume.h"
 #include "skiff/node/nfs_support.h"
@@ -214,19 +215,19 @@ TEST_CASE("nfs volume: spec errors come before any network question") {
   CHECK(r.status().message() == "nfs.server is empty");
 }
 
-TEST_CASE("nfs mounts: MountAt reads type and source, UnmountNfs takes the mount away") {
+TEST_CASE("nfs mounts: MountedAt reads type and source, UnmountNfs takes the mount away") {
   PodDir pod;
   const std::string dir = pod.path() + "/m";
   std::filesystem::create_directories(dir);
-  CHECK_FALSE(MountAt(dir).has_value());
+  CHECK(MountedAt(dir).status().code() == skiff::Code::kNotFound);
   CHECK(UnmountNfs(dir).ok());  // not mounted: nothing to do
   REQUIRE(::mount("10.0.0.5:/export", dir.c_str(), "tmpfs", 0, nullptr) == 0);
-  auto m = MountAt(dir);
-  REQUIRE(m.has_value());
-  CHECK(m->fstype == "tmpfs");
+  auto m = MountedAt(dir);
+  REQUIRE(m.ok());
+  CHECK(m->fs_type == "tmpfs");
   CHECK(m->source == "10.0.0.5:/export");
   REQUIRE(UnmountNfs(dir, 2s).ok());
-  CHECK_FALSE(MountAt(dir).has_value());
+  CHECK(MountedAt(dir).status().code() == skiff::Code::kNotFound);
 }
 
 TEST_CASE("nfs mounts: sources compare without trailing or doubled slashes") {
