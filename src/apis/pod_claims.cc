@@ -1,26 +1,12 @@
 #include "skiff/apis/pod_claims.h"
 
+#include "json_path.h"
+
 namespace skiff::apis {
-namespace {
 
 using nlohmann::json;
-
-const json* Member(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string Str(const json& obj, std::initializer_list<const char*> path) {
-  const json* cur = &obj;
-  for (const char* key : path) {
-    cur = Member(*cur, key);
-    if (!cur) return "";
-  }
-  return cur->is_string() ? cur->get<std::string>() : std::string();
-}
-
-}  // namespace
+using internal::Member;
+using internal::Str;
 
 std::string EphemeralClaimName(const json& pod, const json& volume) {
   return Str(pod, {"metadata", "name"}) + "-" + Str(volume, {"name"});

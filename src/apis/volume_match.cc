@@ -2,33 +2,18 @@
 
 #include <algorithm>
 
+#include "json_path.h"
+
 namespace skiff::apis {
 namespace {
 
 using nlohmann::json;
+using internal::Member;
+using internal::Path;
+using internal::Str;
 
 constexpr char kBetaClassAnnotation[] = "volume.beta.kubernetes.io/storage-class";
 constexpr char kBindCompleted[] = "pv.kubernetes.io/bind-completed";
-
-const json* Member(const json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() || it->is_null() ? nullptr : &*it;
-}
-
-const json* Path(const json& obj, std::initializer_list<const char*> path) {
-  const json* cur = &obj;
-  for (const char* key : path) {
-    cur = Member(*cur, key);
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-
-std::string Str(const json& obj, std::initializer_list<const char*> path) {
-  const json* v = Path(obj, path);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
 
 const json* Annotation(const json& obj, const char* key) {
   const json* annotations = Path(obj, {"metadata", "annotations"});
