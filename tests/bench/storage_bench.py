@@ -5,6 +5,8 @@
   - pod created -> Running, for a pod that brings a new claim of the default local-path class
     (WaitForFirstConsumer: the scheduler selects the node, the volume is provisioned there, the
     agent makes and mounts a 64Mi ext4 image, the container starts). Target: 300 ms;
+  - pod created -> Running for a pod with a generic ephemeral volume of the default class (its
+    claim made by the ephemeral volume controller, then as above);
   - the mount and unmount overhead per pod: pod created -> Running and pod deleted -> gone, for
     a pod with an existing (already provisioned) claim against the same pod without a volume.
 Times are taken from the request to the first watch event that shows the state (polling would
@@ -37,12 +39,16 @@ def claim(name, storage_class=None, size="64Mi"):
             "spec": spec}
 
 
-def pod(name, claim_name=None):
+def pod(name, claim_name=None, ephemeral=False):
+    """A pod mounting claim `claim_name`, or (ephemeral) a generic ephemeral volume of the
+    default class, or no volume."""
     c = {"name": "main", "image": IMAGE, "command": ["sleep", "3600"]}
     spec = {"containers": [c], "terminationGracePeriodSeconds": 0}
-    if claim_name:
+    if claim_name or ephemeral:
         c["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
-        spec["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": claim_name}}]
+        source = {"persistentVolumeClaim": {"claimName": claim_name}} if claim_name else {
+            "ephemeral": {"volumeClaimTemplate": {"spec": claim("")["spec"]}}}
+        spec["volumes"] = [{"name": "data", **source}]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
 
 
@@ -94,6 +100,7 @@ def main():
         t.delete_pod("warm")
 
         bound, new_claim, plain, existing, plain_del, claim_del = [], [], [], [], [], []
+        ephemeral = []
         for i in range(args.rounds):
             bound.append(t.bound(claim(f"imm-{i}", "bench-immediate")))
             t.delete_claim(f"imm-{i}")
@@ -106,6 +113,10 @@ def main():
             claim_del.append(t.delete_pod(f"again-{i}"))
             t.delete_claim(c)
 
+            ephemeral.append(t.running(pod(f"eph-{i}", ephemeral=True)))
+            t.delete_pod(f"eph-{i}")
+            t.claims.wait([f"eph-{i}-data"], "DELETED", timeout=60)  # with its pod
+
             plain.append(t.running(pod(f"plain-{i}")))
             plain_del.append(t.delete_pod(f"plain-{i}"))
 
@@ -113,6 +124,7 @@ def main():
         print(f"  claim created -> Bound (Immediate local-path):      {latency_summary(bound)}")
         print(f"  pod with a new claim created -> Running (WFFC):     {latency_summary(new_claim)}")
         print(f"  pod with an existing claim created -> Running:      {latency_summary(existing)}")
+        print(f"  pod with an ephemeral volume created -> Running:    {latency_summary(ephemeral)}")
         print(f"  pod without volumes created -> Running:             {latency_summary(plain)}")
         print(f"  pod with a claim deleted -> gone:                   {latency_summary(claim_del)}")
         print(f"  pod without volumes deleted -> gone:                {latency_summary(plain_del)}")
